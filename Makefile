@@ -1,0 +1,64 @@
+# Vigil: every day-to-day job is one target here. `make` lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_CASE ?= tests
+NAME ?=
+
+.PHONY: help install build-tests test run-tests lint typecheck new-alert run bench bench-store bench-alerts docker-check docker-run clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install Vigil with its dev extra
+
+build-tests: $(STAMP) ## Prepare the test environment (no Docker needed)
+
+test: $(STAMP) ## Run the whole test suite
+	@$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+run-tests: $(STAMP) ## Run one test file: make run-tests TEST_CASE=tests/alerts/test_foo.py
+	@$(BIN)/pytest $(TEST_CASE); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make run-tests: no tests collected in $(TEST_CASE)" >&2; exit 1; fi; exit $$rc
+
+lint: $(STAMP) ## Lint and format-check with ruff
+	$(BIN)/ruff check alerts tests bench
+	$(BIN)/ruff format --check alerts tests bench
+
+typecheck: $(STAMP) ## Type-check the framework with mypy
+	$(BIN)/mypy
+
+new-alert: $(STAMP) ## Scaffold an alert and its test (prompts, or NAME="foo bar")
+	@cd alerts && ../$(BIN)/python -m lib.scaffold $(if $(NAME),--name "$(NAME)")
+
+run: $(STAMP) ## Run the whole pipeline on this machine (loginput, worker+beat, actions)
+	$(BIN)/vigil serve
+
+bench: $(STAMP) ## Run every benchmark and write bench/results.json
+	$(BIN)/python -m bench
+
+bench-store: $(STAMP) ## Benchmark the embedded event store
+	$(BIN)/python -m bench store
+
+bench-alerts: $(STAMP) ## Benchmark one alert run at volume
+	$(BIN)/python -m bench alerts
+
+docker-check: $(STAMP) ## Validate docker files statically (compose schema, hadolint)
+	$(BIN)/python -m docker.check
+
+docker-run: ## Run the docker compose stack (needs a Docker engine)
+	docker compose -f docker/compose/docker-compose.yml -p vigil up --build
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,1 @@
+"""Vigil's framework package: alert lifecycle, query builders, event store, messaging."""

@@ -1,0 +1,74 @@
+"""Settings, with MozDef's names (ALERTS, ALERT_PLUGINS, ALERT_ACTIONS, RABBITMQ, ES).
+
+Every value can be overridden from the environment; nothing here connects anywhere.
+
+- VIGIL_DATA_DIR       where embedded state lives (default ./data)
+- VIGIL_STORE_URL      event store URL (default: embedded store <data>/store.db)
+- VIGIL_BROKER_URL     message broker URL, e.g. amqp://guest:guest@127.0.0.1:5672//
+                       (default: embedded filesystem transport under <data>/broker)
+- VIGIL_ALERT_EXCHANGE topic exchange alerts are published to (default alerts)
+- VIGIL_ALERT_ROUTING_KEY routing key of published alerts (default mozdef.alert)
+- VIGIL_LOGINPUT_HOST / VIGIL_LOGINPUT_PORT / VIGIL_LOGINPUT_TOKEN  event intake
+- VIGIL_LOGINPUT_MAX_BODY  largest accepted request body in bytes (default 10 MiB)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from celery.schedules import crontab  # noqa: F401  (alert schedules use it)
+
+DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR", "data")).resolve()
+
+STORE_URL = os.environ.get("VIGIL_STORE_URL") or str(DATA_DIR / "store.db")
+BROKER_URL = os.environ.get("VIGIL_BROKER_URL", "")
+EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
+
+# Alerts and their schedules: 'pythonfilename.classname': {'schedule': crontab(...)}.
+ALERTS: dict[str, dict] = {}
+
+# Alert plugins (alerts/plugins/<name>.py), run on every alert before it is saved.
+ALERT_PLUGINS: list[str] = []
+
+# Alert actions (alerts/actions/<name>.py), run by the actions worker on published alerts.
+ALERT_ACTIONS: list[str] = []
+
+# MozDef's broker settings. `url` (from VIGIL_BROKER_URL) wins; else `mqserver` and
+# friends build an amqp:// URL; else the embedded transport is used.
+RABBITMQ: dict = {
+    "url": BROKER_URL,
+    "alertexchange": os.environ.get("VIGIL_ALERT_EXCHANGE", "alerts"),
+    "alertqueue": os.environ.get("VIGIL_ALERT_ROUTING_KEY", "mozdef.alert"),
+}
+
+# MozDef's event store settings: the first server is the store URL.
+ES: dict = {"servers": [STORE_URL]}
+
+LOGINPUT = {
+    "host": os.environ.get("VIGIL_LOGINPUT_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("VIGIL_LOGINPUT_PORT", "8080")),
+    "token": os.environ.get("VIGIL_LOGINPUT_TOKEN", ""),
+    "max_body_bytes": int(os.environ.get("VIGIL_LOGINPUT_MAX_BODY", str(10 * 1024 * 1024))),
+}
+
+
+def broker_url(rabbitmq: dict | None = None) -> str:
+    """The broker URL that `rabbitmq` (MozDef's RABBITMQ dict) describes, or the embedded one."""
+    settings = RABBITMQ if rabbitmq is None else rabbitmq
+    if settings.get("url"):
+        return str(settings["url"])
+    if settings.get("mqserver"):
+        user = settings.get("mquser", "guest")
+        password = settings.get("mqpassword", "guest")
+        port = settings.get("mqport", 5672)
+        vhost = settings.get("mqvhost", "/")
+        return f"amqp://{user}:{password}@{settings['mqserver']}:{port}/{vhost.lstrip('/')}"
+    return "filesystem://"
+
+
+def store_url(es: dict | None = None) -> str:
+    """The event store URL that `es` (MozDef's ES dict) names."""
+    settings = ES if es is None else es
+    servers = settings.get("servers") or [STORE_URL]
+    return str(servers[0])
