@@ -29,13 +29,17 @@ EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
 ALERTS: dict[str, dict] = {}
 
 # Alert plugins (alerts/plugins/<name>.py), run on every alert before it is saved.
-ALERT_PLUGINS: list[str] = []
+# VIGIL_ALERT_PLUGINS="source_ip_details,other" overrides the list.
+ALERT_PLUGINS: list[str] = [
+    name for name in os.environ.get("VIGIL_ALERT_PLUGINS", "").split(",") if name
+]
 
 # Alert actions (alerts/actions/<name>.py), run by the actions worker on published alerts.
 ALERT_ACTIONS: list[str] = []
 
 # MozDef's broker settings. `url` (from VIGIL_BROKER_URL) wins; else `mqserver` and
-# friends build an amqp:// URL; else the embedded transport is used.
+# friends build an amqp:// URL; else the embedded transport is used, in `data_folder`
+# (default EMBEDDED_BROKER_DIR). `publish_retries` (default 3) bounds publish retries.
 RABBITMQ: dict = {
     "url": BROKER_URL,
     "alertexchange": os.environ.get("VIGIL_ALERT_EXCHANGE", "alerts"),
