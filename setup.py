@@ -50,6 +50,7 @@ setup(
     packages=find_packages(where="alerts"),
     py_modules=[],
     include_package_data=True,
+    package_data={"lib": ["templates/*.tmpl"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"dev": DEV_REQUIRES},
     entry_points={"console_scripts": ["vigil = lib.cli:main"]},
