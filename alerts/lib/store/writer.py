@@ -1,0 +1,356 @@
+"""One write transaction of the embedded store: routing, admission and batched inserts.
+
+A `Writer` runs inside one SQLite write transaction (the caller commits or rolls
+back). It routes each action to its concrete index (`layout.write_target`), creates
+missing indices with the default template, validates documents against the mapping
+(`Mapping.prepare`, then the depth and total-fields limits), and batches inserts into
+``executemany`` calls. A refused document leaves no trace: `Mapping.prepare` does not
+change the mapping when it refuses, and a mapping change refused by a limit is rolled
+back to the last accepted mapping. Per-action results have Elasticsearch's bulk shapes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from lib.errors import DocumentError, IndexNotFoundError, StoreError
+from lib.store import documents
+from lib.store.catalog import Catalog, IndexInfo, build_index, bump_version, create_docs_table
+from lib.store.layout import MANAGED_ALIASES, managed_aliases, validate_index_name, write_target
+from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
+
+OPERATIONS = ("index", "create", "update", "delete")
+# Keys of an elasticsearch.helpers action that are metadata, not document fields.
+_META = frozenset(("_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"))
+
+
+class VersionConflict(DocumentError):
+    """`create` of an id that already exists (Elasticsearch answers 409)."""
+
+
+class Writer:
+    """Applies write actions inside the caller's transaction; `finish()` before commit."""
+
+    def __init__(self, conn: sqlite3.Connection, catalog: Catalog, now: datetime):
+        self.conn = conn
+        self.catalog = catalog
+        self.now = now
+        self._pending: dict[str, list[tuple[Any, ...]]] = {}
+        self._pending_ids: dict[str, set[str]] = {}
+        self._changed: dict[str, IndexInfo] = {}
+        self._accepted: dict[str, dict[str, Any]] = {}
+        self._catalog_changed = False
+        self._targets: dict[str, IndexInfo] = {}
+
+    # -- operations -------------------------------------------------------------------
+
+    def index(
+        self, name: Any, document: object, doc_id: Any = None, op: str = "index"
+    ) -> dict[str, Any]:
+        """Save `document`; the ES item body (``_index``, ``_id``, ``result``, ``status``)."""
+        info = self.target(name)
+        data, source = documents.encode(document)
+        self._admit(info, source)
+        doc_id, existed = self._claim_id(info, doc_id, op)
+        self._queue(info, doc_id, data, source)
+        return _result(info.name, doc_id, "updated" if existed else "created")
+
+    def update(self, name: Any, doc_id: Any, body: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``body['doc']`` into a stored document (or upsert, as Elasticsearch does)."""
+        info = self.target(name, create=False)
+        doc_id = _check_id(doc_id, required=True)
+        partial = _update_doc(body)
+        stored = self._stored(info, doc_id)
+        if stored is None:
+            upsert = partial if body.get("doc_as_upsert") else body.get("upsert")
+            if upsert is None:
+                raise DocumentError(
+                    f"[{doc_id}]: document missing", None, "document_missing_exception"
+                )
+            return self.index(info.name, upsert, doc_id)
+        merged = documents.merge(stored, partial)
+        if merged == stored:
+            return _result(info.name, doc_id, "noop", status=200)
+        data, source = documents.encode(merged)
+        self._admit(info, source)
+        self._queue(info, doc_id, data, source)
+        return _result(info.name, doc_id, "updated")
+
+    def delete(self, name: Any, doc_id: Any) -> dict[str, Any]:
+        """Delete one document; result ``deleted`` or ``not_found`` (status 404)."""
+        info = self.target(name, create=False)
+        doc_id = _check_id(doc_id, required=True)
+        self._flush(info.table)
+        cursor = self.conn.execute(f"DELETE FROM {info.table} WHERE doc_id = ?", (doc_id,))
+        if cursor.rowcount:
+            return _result(info.name, doc_id, "deleted", status=200)
+        return _result(info.name, doc_id, "not_found", status=404)
+
+    def apply(self, action: Any) -> dict[str, Any]:
+        """Run one bulk action; its ``{op: item}`` result, errors included."""
+        op = action.get("_op_type", "index") if isinstance(action, dict) else "index"
+        name = action.get("_index") if isinstance(action, dict) else None
+        doc_id = action.get("_id") if isinstance(action, dict) else None
+        try:
+            return {op: self._dispatch(op, action)}
+        except StoreError as exc:
+            return {op: _error(self._concrete_name(name), doc_id, _status(exc), exc)}
+
+    # -- index management ---------------------------------------------------------------
+
+    def target(self, name: Any, create: bool = True) -> IndexInfo:
+        """The concrete index a write to `name` goes to, created on first use if `create`."""
+        known = self._targets.get(name)
+        if known is not None and self.catalog.indices.get(known.name) is known:
+            return known
+        if not isinstance(name, str):
+            raise StoreError("action_request_validation_exception: index is missing")
+        info = self._route(name, create)
+        self._targets[name] = info
+        return info
+
+    def _route(self, name: str, create: bool) -> IndexInfo:
+        concrete = write_target(name, self.now)
+        if concrete in self.catalog.indices or concrete in self.catalog.aliases:
+            return self.catalog.single(concrete)
+        if not create:
+            raise IndexNotFoundError(f"index_not_found_exception: no such index [{concrete}]")
+        return self.create_index(concrete, DEFAULT_TEMPLATE)
+
+    def create_index(self, name: str, body: dict[str, Any] | None) -> IndexInfo:
+        """Create index `name` from a create-index `body` (None = dynamic defaults)."""
+        validate_index_name(name)
+        if self.catalog.exists(name):
+            raise StoreError(f"resource_already_exists_exception: index [{name}] already exists")
+        body = body or {}
+        mappings = Mapping.from_body(body).to_dict()
+        settings = body.get("settings") or {}
+        cursor = self.conn.execute(
+            "INSERT INTO indices (name, mappings, settings) VALUES (?, ?, ?)",
+            (name, orjson.dumps(mappings).decode(), orjson.dumps(settings).decode()),
+        )
+        info = build_index(int(cursor.lastrowid or 0), name, mappings, settings)
+        create_docs_table(self.conn, info.table)
+        self.catalog.indices[name] = info
+        for alias in body.get("aliases") or {}:
+            self.add_alias([name], alias)
+        self._catalog_changed = True
+        return info
+
+    def delete_index(self, name: str) -> None:
+        """Drop a concrete index, its documents and its aliases."""
+        if name not in self.catalog.indices:
+            raise IndexNotFoundError(f"index_not_found_exception: no such index [{name}]")
+        info = self.catalog.indices.pop(name)
+        self.conn.execute(f"DROP TABLE {info.table}")
+        self.conn.execute("DELETE FROM indices WHERE id = ?", (info.id,))
+        self.conn.execute("DELETE FROM aliases WHERE name = ?", (name,))
+        self.catalog.aliases = {
+            alias: [member for member in members if member != name]
+            for alias, members in self.catalog.aliases.items()
+        }
+        self.catalog.aliases = {
+            alias: members for alias, members in self.catalog.aliases.items() if members
+        }
+        self._catalog_changed = True
+
+    def add_alias(self, names: list[str], alias: str) -> None:
+        """Point `alias` at the concrete indices `names`."""
+        validate_index_name(alias)
+        if alias in self.catalog.indices:
+            raise StoreError(
+                f"invalid_alias_name_exception: Invalid alias name [{alias}]: an index or data"
+                " stream exists with the same name as the alias"
+            )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO aliases (alias, name) VALUES (?, ?)", [(alias, n) for n in names]
+        )
+        self.catalog.aliases[alias] = sorted(set(self.catalog.aliases.get(alias, [])) | set(names))
+        self._catalog_changed = True
+
+    def remove_alias(self, names: list[str], alias: str) -> None:
+        """Remove `alias` from `names`; IndexNotFoundError if it covers none of them."""
+        members = set(self.catalog.aliases.get(alias, []))
+        if not members.intersection(names):
+            raise IndexNotFoundError(f"aliases_not_found_exception: aliases [{alias}] missing")
+        self.conn.executemany(
+            "DELETE FROM aliases WHERE alias = ? AND name = ?", [(alias, n) for n in names]
+        )
+        remaining = sorted(members.difference(names))
+        if remaining:
+            self.catalog.aliases[alias] = remaining
+        else:
+            self.catalog.aliases.pop(alias, None)
+        self._catalog_changed = True
+
+    def sync_managed_aliases(self) -> None:
+        """Point the layout's aliases (events, events-previous, ...) where they belong."""
+        wanted = managed_aliases(self.catalog.indices)
+        placeholders = ",".join("?" * len(MANAGED_ALIASES))
+        self.conn.execute(f"DELETE FROM aliases WHERE alias IN ({placeholders})", MANAGED_ALIASES)
+        rows = [(alias, name) for alias, names in wanted.items() for name in names]
+        self.conn.executemany("INSERT INTO aliases (alias, name) VALUES (?, ?)", rows)
+        for alias in MANAGED_ALIASES:
+            self.catalog.aliases.pop(alias, None)
+        self.catalog.aliases.update(wanted)
+
+    def finish(self) -> None:
+        """Write the batched rows and the changed mappings; bump the catalog version."""
+        for table in list(self._pending):
+            self._flush(table)
+        for info in self._changed.values():
+            mappings = orjson.dumps(info.mapping.to_dict()).decode()
+            self.conn.execute("UPDATE indices SET mappings = ? WHERE id = ?", (mappings, info.id))
+        if self._catalog_changed:
+            self.sync_managed_aliases()
+        if self._changed or self._catalog_changed:
+            self.catalog.version = bump_version(self.conn)
+
+    # -- internals ----------------------------------------------------------------------
+
+    def _concrete_name(self, name: Any) -> Any:
+        try:
+            return write_target(name, self.now) if isinstance(name, str) else name
+        except StoreError:
+            return name
+
+    def _dispatch(self, op: str, action: Any) -> dict[str, Any]:
+        if not isinstance(action, dict):
+            raise StoreError("action_request_validation_exception: a bulk action must be an object")
+        if op not in OPERATIONS:
+            raise StoreError(
+                f"illegal_argument_exception: Malformed action/metadata line, unknown op [{op}]"
+            )
+        name, doc_id = action.get("_index"), action.get("_id")
+        if op == "delete":
+            return self.delete(name, doc_id)
+        body = action["_source"] if "_source" in action else _body(action)
+        if op == "update":
+            return self.update(name, doc_id, body if isinstance(body, dict) else {})
+        return self.index(name, body, doc_id, op)
+
+    def _admit(self, info: IndexInfo, source: dict[str, Any]) -> None:
+        if not info.mapping.prepare(source):
+            return
+        mappings = info.mapping.to_dict()
+        try:
+            documents.check_limits(mappings, info.settings)
+        except DocumentError:
+            last = self._accepted.get(info.name) or self._stored_mappings(info)
+            info.mapping = Mapping.from_body({"mappings": last, "settings": info.settings})
+            raise
+        self._accepted[info.name] = mappings
+        self._changed[info.name] = info
+        info.refresh_date_formats()
+
+    def _claim_id(self, info: IndexInfo, doc_id: Any, op: str) -> tuple[str, bool]:
+        doc_id = _check_id(doc_id, required=False)
+        if doc_id is None:
+            return documents.new_id(), False
+        existed = doc_id in self._pending_ids.get(info.table, ()) or self._exists(info, doc_id)
+        if existed and op == "create":
+            raise VersionConflict(
+                f"[{doc_id}]: version conflict, document already exists (current version [1])",
+                None,
+                "version_conflict_engine_exception",
+            )
+        return doc_id, existed
+
+    def _queue(self, info: IndexInfo, doc_id: str, data: bytes, source: dict[str, Any]) -> None:
+        row = (doc_id, data, *documents.time_columns(source, info.date_formats))
+        self._pending.setdefault(info.table, []).append(row)
+        self._pending_ids.setdefault(info.table, set()).add(doc_id)
+
+    def _flush(self, table: str) -> None:
+        rows = self._pending.pop(table, None)
+        self._pending_ids.pop(table, None)
+        if rows:
+            self.conn.executemany(
+                f"INSERT OR REPLACE INTO {table} (doc_id, source, utc, recv) VALUES (?, ?, ?, ?)",
+                rows,
+            )
+
+    def _exists(self, info: IndexInfo, doc_id: str) -> bool:
+        row = self.conn.execute(
+            f"SELECT 1 FROM {info.table} WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return row is not None
+
+    def _stored(self, info: IndexInfo, doc_id: str) -> dict[str, Any] | None:
+        self._flush(info.table)
+        row = self.conn.execute(
+            f"SELECT source FROM {info.table} WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
+    def _stored_mappings(self, info: IndexInfo) -> dict[str, Any]:
+        row = self.conn.execute("SELECT mappings FROM indices WHERE id = ?", (info.id,)).fetchone()
+        return orjson.loads(row[0])
+
+
+def _check_id(doc_id: Any, required: bool) -> str | None:
+    if doc_id is None:
+        if required:
+            raise StoreError("action_request_validation_exception: id is missing")
+        return None
+    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+        raise StoreError(f"illegal_argument_exception: document id [{doc_id!r}] must be a string")
+    text = str(doc_id)
+    if not text:
+        raise StoreError("illegal_argument_exception: if _id is specified it must not be empty")
+    if len(text.encode()) > 512:
+        raise StoreError(
+            f"illegal_argument_exception: id [{text}] is too long, must be no longer than 512 bytes"
+        )
+    return text
+
+
+def _update_doc(body: dict[str, Any]) -> dict[str, Any]:
+    if "script" in body:
+        raise StoreError(
+            "illegal_argument_exception: scripted updates are not supported by the embedded store"
+        )
+    partial = body.get("doc")
+    if not isinstance(partial, dict):
+        raise StoreError("action_request_validation_exception: script or doc is missing")
+    return partial
+
+
+def _body(action: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in action.items() if key not in _META}
+
+
+def _result(index: str, doc_id: str, result: str, status: int | None = None) -> dict[str, Any]:
+    code = status if status is not None else (201 if result == "created" else 200)
+    return {"_index": index, "_id": doc_id, "result": result, "status": code}
+
+
+_STATUS = {"document_missing_exception": 404, "version_conflict_engine_exception": 409}
+
+
+def _status(exc: StoreError) -> int:
+    if isinstance(exc, IndexNotFoundError):
+        return 404
+    return _STATUS.get(getattr(exc, "error_type", ""), 400)
+
+
+def _error(index: Any, doc_id: Any, status: int, exc: StoreError) -> dict[str, Any]:
+    return {"_index": index, "_id": doc_id, "status": status, "error": error_body(exc)}
+
+
+def error_body(exc: StoreError) -> dict[str, Any]:
+    """Elasticsearch's ``{'type', 'reason'}`` error object for one of our errors."""
+    if isinstance(exc, DocumentError):
+        reason = exc.reason
+        if exc.field and exc.field not in reason:
+            reason = f"failed to parse field [{exc.field}]: {reason}"
+        return {"type": exc.error_type, "reason": reason}
+    text = str(exc)
+    kind, sep, reason = text.partition(": ")
+    if sep and kind.endswith("_exception") and " " not in kind:
+        return {"type": kind, "reason": reason}
+    return {"type": "illegal_argument_exception", "reason": text}

@@ -1,0 +1,1 @@
+"""Vigil's benchmarks: `python -m bench [name ...]` runs bench/<name>.py modules."""
