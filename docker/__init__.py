@@ -1,0 +1,1 @@
+"""Docker files of Vigil and their static checks (`python -m docker.check`)."""

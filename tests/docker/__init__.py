@@ -1,0 +1,1 @@
+"""Static checks of the docker files, run in the test suite so CI checks them."""
