@@ -33,8 +33,8 @@ run-tests: $(STAMP) ## Run one test file: make run-tests TEST_CASE=tests/alerts/
 	if [ $$rc -eq 5 ]; then echo "make run-tests: no tests collected in $(TEST_CASE)" >&2; exit 1; fi; exit $$rc
 
 lint: $(STAMP) ## Lint and format-check with ruff
-	$(BIN)/ruff check alerts tests bench
-	$(BIN)/ruff format --check alerts tests bench
+	$(BIN)/ruff check alerts tests bench docker
+	$(BIN)/ruff format --check alerts tests bench docker
 
 typecheck: $(STAMP) ## Type-check the framework with mypy
 	$(BIN)/mypy

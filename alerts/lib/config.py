@@ -10,6 +10,7 @@ Every value can be overridden from the environment; nothing here connects anywhe
 - VIGIL_ALERT_ROUTING_KEY routing key of published alerts (default mozdef.alert)
 - VIGIL_LOGINPUT_HOST / VIGIL_LOGINPUT_PORT / VIGIL_LOGINPUT_TOKEN  event intake
 - VIGIL_LOGINPUT_MAX_BODY  largest accepted request body in bytes (default 10 MiB)
+- VIGIL_LOGINPUT_WORKERS / VIGIL_LOGINPUT_THREADS  loginput server processes and threads
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ LOGINPUT = {
     "port": int(os.environ.get("VIGIL_LOGINPUT_PORT", "8080")),
     "token": os.environ.get("VIGIL_LOGINPUT_TOKEN", ""),
     "max_body_bytes": int(os.environ.get("VIGIL_LOGINPUT_MAX_BODY", str(10 * 1024 * 1024))),
+    # Empty means the server's defaults (one worker per CPU, 8 threads each).
+    "workers": os.environ.get("VIGIL_LOGINPUT_WORKERS", ""),
+    "threads": os.environ.get("VIGIL_LOGINPUT_THREADS", ""),
 }
 
 
