@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from celery.schedules import crontab  # noqa: F401  (alert schedules use it)
+from celery.schedules import crontab
 
 DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR", "data")).resolve()
 
@@ -27,7 +27,19 @@ BROKER_URL = os.environ.get("VIGIL_BROKER_URL", "")
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
 
 # Alerts and their schedules: 'pythonfilename.classname': {'schedule': crontab(...)}.
-ALERTS: dict[str, dict] = {}
+# A schedule must be no longer than the alert's window, or events between ticks are missed.
+ALERTS: dict[str, dict] = {
+    "bruteforce_ssh.AlertBruteforceSsh": {"schedule": crontab(minute="*/1")},
+    "ssh_bruteforce_user.AlertSshBruteforceUser": {"schedule": crontab(minute="*/1")},
+    "ssh_max_auth_exceeded.AlertSshMaxAuthExceeded": {"schedule": crontab(minute="*/1")},
+    "sshd_nonstandard_port.AlertSshdNonstandardPort": {"schedule": crontab(minute="*/1")},
+    "ssh_password_spray.AlertSshPasswordSpray": {"schedule": crontab(minute="*/1")},
+    "ssh_success_after_failures.AlertSshSuccessAfterFailures": {"schedule": crontab(minute="*/1")},
+    "sudo_root_shell.AlertSudoRootShell": {"schedule": crontab(minute="*/1")},
+    "account_change.AlertAccountChange": {"schedule": crontab(minute="*/1")},
+    "ssh_root_login.AlertSshRootLogin": {"schedule": crontab(minute="*/1")},
+    "deadman_syslog.AlertDeadmanSyslog": {"schedule": crontab(minute="*/15")},
+}
 
 # Alert plugins (alerts/plugins/<name>.py), run on every alert before it is saved.
 # VIGIL_ALERT_PLUGINS="source_ip_details,other" overrides the list.

@@ -28,6 +28,7 @@ import orjson
 from lib.errors import DocumentError
 from lib.store.dates import parse_date
 from lib.store.planner import MULTI_VALUED, TIME_COLUMNS
+from lib.store.shapes import Shape, shape_of
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DEPTH_LIMIT = 20
@@ -39,8 +40,11 @@ _ONE_MS = timedelta(milliseconds=1)
 _ILLEGAL = "illegal_argument_exception"
 
 
-def encode(document: object) -> tuple[bytes, dict[str, Any]]:
-    """The JSON bytes of `document` and the plain JSON object they decode to."""
+def encode(document: object) -> tuple[bytes, dict[str, Any], Shape | None]:
+    """The JSON bytes of `document`, the plain JSON object they decode to, and its shape.
+
+    A plain-JSON document is its own decoding (see `shapes`), so it is not decoded again.
+    """
     if not isinstance(document, dict):
         kind = "null" if document is None else type(document).__name__
         raise DocumentError(
@@ -60,7 +64,11 @@ def encode(document: object) -> tuple[bytes, dict[str, Any]]:
             None,
             _ILLEGAL,
         )
-    return data, orjson.loads(data)
+    shape = shape_of(document)
+    if shape is not None:
+        return data, document, shape
+    source = orjson.loads(data)
+    return data, source, shape_of(source)
 
 
 def check_limits(mappings: dict[str, Any], settings: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from lib.errors import DocumentError
 from lib.store.default_template import DEFAULT_TEMPLATE
 from lib.store.document_parser import METADATA_FIELDS, DocumentParser
 from lib.store.dynamic_mapping import dynamic_mapping
+from lib.store import shapes
 from lib.store.fieldtypes import (
     FLOAT_TYPES,
     INTEGER_RANGES,
@@ -32,7 +33,7 @@ from lib.store.fieldtypes import (
     to_number,
 )
 from lib.store.source_values import Getter, field_values, getter
-from lib.store.validation import Validator, validator
+from lib.store.validation import Validator, type_only, validator
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -50,6 +51,7 @@ __all__ = [
     "to_number",
 ]
 
+_PLAN_CACHE_SIZE = 512
 _MAPPING_KEYS = frozenset(
     (
         "properties",
@@ -75,6 +77,8 @@ class Mapping:
         self._fields: dict[str, FieldInfo] = {}
         self._objects: dict[str, dict[str, Any]] = {"": root}
         self._validators: dict[str, Validator] = {}
+        self._type_only: set[str] = set()
+        self._plans: dict[shapes.Shape, list[shapes.Step]] = {}
         self._index(root, "")
 
     @classmethod
@@ -125,8 +129,17 @@ class Mapping:
             return [info] if info else []
         return [f for p, f in self._fields.items() if fnmatch.fnmatchcase(p, pattern)]
 
-    def prepare(self, document: dict[str, Any]) -> bool:
-        """Validate `document` and map its new fields; True if the mapping changed."""
+    def prepare(self, document: dict[str, Any], shape: shapes.Shape | None = None) -> bool:
+        """Validate `document` and map its new fields; True if the mapping changed.
+
+        `shape` (`shapes.shape_of(document)`, when the caller has it) lets a document of
+        a shape this mapping admitted before skip the parser: only its value checks run.
+        """
+        if shape is not None:
+            steps = self._plans.get(shape)
+            if steps is not None:
+                shapes.run(steps, document)
+                return False
         if not isinstance(document, dict):
             raise DocumentError(
                 "document must be a JSON object", None, "document_parsing_exception"
@@ -134,11 +147,15 @@ class Mapping:
         added: dict[str, dict[str, Any]] = {}
         DocumentParser(self, added).walk(document, "")
         if not added:
+            if shape is not None:
+                self._remember(shape)
             return False
         for path, spec in added.items():
             self._insert(path, spec)
         self._fields.clear()
         self._validators.clear()
+        self._type_only.clear()
+        self._plans.clear()
         self._objects = {"": self._root}
         self._index(self._root, "")
         return True
@@ -173,6 +190,11 @@ class Mapping:
 
     # -- internals ----------------------------------------------------------------------
 
+    def _remember(self, shape: shapes.Shape) -> None:
+        if len(self._plans) >= _PLAN_CACHE_SIZE:
+            self._plans.clear()
+        self._plans[shape] = shapes.plan(shape, self._validators.get, self._type_only.__contains__)
+
     def _index(self, node: dict[str, Any], prefix: str) -> None:
         for name, spec in node.get("properties", {}).items():
             path = prefix + name
@@ -183,6 +205,8 @@ class Mapping:
                 continue
             self._fields[path] = field_info(path, path, spec)
             self._validators[path] = validator(path, spec)
+            if type_only(spec):
+                self._type_only.add(path)
             for sub, sub_spec in spec.get("fields", {}).items():
                 self._fields[f"{path}.{sub}"] = field_info(f"{path}.{sub}", path, sub_spec)
 

@@ -30,26 +30,43 @@ _SCALARS = frozenset((str, int, float, bool))
 
 def validator(path: str, spec: dict[str, Any]) -> Validator:
     """A compiled check of one leaf field's values (its multi-fields included)."""
-    infos = [field_info(path, path, spec)]
-    infos += [field_info(f"{path}.{n}", path, sub) for n, sub in spec.get("fields", {}).items()]
+    infos = _infos(path, spec)
     kind = infos[0].type
     if kind == "geo_point":
         return lambda value: None
-    if all(info.type in ("keyword", "text") for info in infos):
+    if type_only(spec):
 
         def check_string(value: Any) -> None:
             if type(value) not in _SCALARS:
                 _refuse_object(path, kind, value)
 
         return check_string
+    checks = [(info, _CHECKS[info.type]) for info in infos if info.type in _CHECKS]
 
     def check(value: Any) -> None:
         if type(value) is dict:
             _refuse_object(path, kind, value)
-        for info in infos:
-            _check(info, value)
+        for info, checker in checks:
+            reason = checker(value, info)
+            if reason is not None:
+                raise DocumentError(
+                    f"failed to parse field [{info.path}] of type [{info.type}]: {reason}",
+                    info.path,
+                )
 
     return check
+
+
+def type_only(spec: dict[str, Any]) -> bool:
+    """Whether a leaf field (multi-fields included) refuses only non-scalar values."""
+    return all(info.type in ("keyword", "text") for info in _infos("", spec))
+
+
+def _infos(path: str, spec: dict[str, Any]) -> list[FieldInfo]:
+    infos = [field_info(path, path, spec)]
+    return infos + [
+        field_info(f"{path}.{n}", path, sub) for n, sub in spec.get("fields", {}).items()
+    ]
 
 
 def _refuse_object(path: str, kind: str, value: Any) -> None:
@@ -57,17 +74,6 @@ def _refuse_object(path: str, kind: str, value: Any) -> None:
         "Can't get text on a START_OBJECT" if type(value) is dict else f"unexpected value [{value}]"
     )
     raise DocumentError(f"failed to parse field [{path}] of type [{kind}]: {reason}", path)
-
-
-def _check(info: FieldInfo, value: Any) -> None:
-    checker = _CHECKS.get(info.type)
-    if checker is None:
-        return
-    reason = checker(value, info)
-    if reason is not None:
-        raise DocumentError(
-            f"failed to parse field [{info.path}] of type [{info.type}]: {reason}", info.path
-        )
 
 
 def _check_string(value: Any, info: FieldInfo) -> str | None:

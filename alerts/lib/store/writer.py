@@ -22,6 +22,7 @@ from lib.store import documents
 from lib.store.catalog import Catalog, IndexInfo, build_index, bump_version, create_docs_table
 from lib.store.layout import MANAGED_ALIASES, managed_aliases, validate_index_name, write_target
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
+from lib.store.shapes import Shape
 
 OPERATIONS = ("index", "create", "update", "delete")
 # Keys of an elasticsearch.helpers action that are metadata, not document fields.
@@ -53,8 +54,8 @@ class Writer:
     ) -> dict[str, Any]:
         """Save `document`; the ES item body (``_index``, ``_id``, ``result``, ``status``)."""
         info = self.target(name)
-        data, source = documents.encode(document)
-        self._admit(info, source)
+        data, source, shape = documents.encode(document)
+        self._admit(info, source, shape)
         doc_id, existed = self._claim_id(info, doc_id, op)
         self._queue(info, doc_id, data, source)
         return _result(info.name, doc_id, "updated" if existed else "created")
@@ -75,8 +76,8 @@ class Writer:
         merged = documents.merge(stored, partial)
         if merged == stored:
             return _result(info.name, doc_id, "noop", status=200)
-        data, source = documents.encode(merged)
-        self._admit(info, source)
+        data, source, shape = documents.encode(merged)
+        self._admit(info, source, shape)
         self._queue(info, doc_id, data, source)
         return _result(info.name, doc_id, "updated")
 
@@ -233,8 +234,8 @@ class Writer:
             return self.update(name, doc_id, body if isinstance(body, dict) else {})
         return self.index(name, body, doc_id, op)
 
-    def _admit(self, info: IndexInfo, source: dict[str, Any]) -> None:
-        if not info.mapping.prepare(source):
+    def _admit(self, info: IndexInfo, source: dict[str, Any], shape: Shape | None) -> None:
+        if not info.mapping.prepare(source, shape):
             return
         mappings = info.mapping.to_dict()
         try:
