@@ -36,7 +36,9 @@ class IndexNotFoundError(StoreError):
 class DocumentError(StoreError):
     """A document was refused; `field` and `reason` say why."""
 
-    def __init__(self, reason: str, field: str | None = None, error_type: str = "document_parsing_exception"):
+    def __init__(
+        self, reason: str, field: str | None = None, error_type: str = "document_parsing_exception"
+    ):
         self.reason = reason
         self.field = field
         self.error_type = error_type
