@@ -129,8 +129,8 @@ class EventStore(ABC):
     def refresh(self, index: str | list[str] | None = None) -> None:
         """Make every write so far visible to search."""
 
-    def setup(self) -> None:
+    def setup(self) -> None:  # noqa: B027  (a no-op unless the backend needs set-up)
         """Install templates and aliases on an empty store (idempotent)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (a no-op unless the backend holds connections)
         """Release connections; the store may be used again after (it reconnects)."""
