@@ -20,13 +20,7 @@ def main() -> None:
 
 def _register() -> None:
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # not written yet; every other import error is real
-                continue
-            raise
-        module.register(main)
+        importlib.import_module(name).register(main)
 
 
 _register()

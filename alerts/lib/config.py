@@ -11,6 +11,11 @@ Every value can be overridden from the environment; nothing here connects anywhe
 - VIGIL_LOGINPUT_HOST / VIGIL_LOGINPUT_PORT / VIGIL_LOGINPUT_TOKEN  event intake
 - VIGIL_LOGINPUT_MAX_BODY  largest accepted request body in bytes (default 10 MiB)
 - VIGIL_LOGINPUT_WORKERS / VIGIL_LOGINPUT_THREADS  loginput server processes and threads
+- VIGIL_ALERT_PLUGINS / VIGIL_ALERT_ACTIONS  comma lists overriding ALERT_PLUGINS / ALERT_ACTIONS
+- VIGIL_ALERTS_MODULE  a module whose ALERTS dict replaces the one below (schedules)
+- VIGIL_CELERY_QUEUE (default vigil-alerts), VIGIL_ACTIONS_QUEUE (default alert-actions)
+- VIGIL_ALERT_LOG      the logfile action's file (default <data>/alerts.log)
+- VIGIL_WEBHOOK_URL, VIGIL_WEBHOOK_TIMEOUT, VIGIL_WEBHOOK_RETRIES, VIGIL_WEBHOOK_BACKOFF
 """
 
 from __future__ import annotations
@@ -38,7 +43,8 @@ ALERTS: dict[str, dict] = {
     "sudo_root_shell.AlertSudoRootShell": {"schedule": crontab(minute="*/1")},
     "account_change.AlertAccountChange": {"schedule": crontab(minute="*/1")},
     "ssh_root_login.AlertSshRootLogin": {"schedule": crontab(minute="*/1")},
-    "deadman_syslog.AlertDeadmanSyslog": {"schedule": crontab(minute="*/15")},
+    # A deadman alert fires on every run while its source is silent: hourly is enough.
+    "deadman_syslog.AlertDeadmanSyslog": {"schedule": crontab(minute=0)},
 }
 
 # Alert plugins (alerts/plugins/<name>.py), run on every alert before it is saved.
@@ -48,7 +54,8 @@ ALERT_PLUGINS: list[str] = [
 ]
 
 # Alert actions (alerts/actions/<name>.py), run by the actions worker on published alerts.
-ALERT_ACTIONS: list[str] = []
+# VIGIL_ALERT_ACTIONS="logfile,webhook" overrides the list.
+ALERT_ACTIONS: list[str] = ["logfile"]
 
 # MozDef's broker settings. `url` (from VIGIL_BROKER_URL) wins; else `mqserver` and
 # friends build an amqp:// URL; else the embedded transport is used, in `data_folder`
