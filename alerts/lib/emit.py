@@ -10,7 +10,8 @@ number of store calls however many alerts and events there are:
    `alerts` gains ``{'index', 'id'}`` of each alert the event is part of;
 3. one refresh of the indices written, so consumers and the next run see both;
 4. publishing each saved alert; the ones the broker did not take are marked
-   unpublished (one more bulk update, only then) and wait in the outbox.
+   unpublished and get a pointer in the outbox index (one more bulk write, only
+   then), where the next run's `publisher.drain_outbox` finds them.
 
 A write the store refuses for some items does not stop the others: the rest of the
 batch is still tagged and published, and the refusals are returned for the caller to
