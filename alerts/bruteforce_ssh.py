@@ -7,8 +7,8 @@ within `minutes` (bruteforce_ssh.conf; 10 within 2 minutes unless configured).
 Addresses and networks listed in `skiphosts` never alert.
 """
 
+from lib.alert_config import positive_int
 from lib.alerttask import AlertTask
-from lib.errors import ConfigError
 from lib.query_models import PhraseMatch, SearchQuery, SubnetMatch, TermMatch
 
 CONFIG_FILE = "bruteforce_ssh.conf"
@@ -34,12 +34,7 @@ class AlertBruteforceSsh(AlertTask):
 
     def option(self, key):
         """A positive whole number from the config file, or its default when left empty."""
-        text = getattr(self.config, key).strip()
-        if not text:
-            return DEFAULTS[key]
-        if not text.isdigit() or int(text) < 1:
-            raise ConfigError(f"{CONFIG_FILE}: {key} must be a positive whole number, got {text!r}")
-        return int(text)
+        return positive_int(getattr(self.config, key), DEFAULTS[key], key, CONFIG_FILE)
 
     def onAggregation(self, aggreg):
         summary = f"{aggreg['count']} ssh bruteforce attempts by {aggreg['value']}"

@@ -8,8 +8,8 @@ alert finds attackers that spread their guesses over several addresses, each sta
 under the per-address threshold.
 """
 
+from lib.alert_config import positive_int
 from lib.alerttask import AlertTask
-from lib.errors import ConfigError
 from lib.query_models import PhraseMatch, SearchQuery, TermMatch
 
 CONFIG_FILE = "ssh_bruteforce_user.conf"
@@ -33,12 +33,7 @@ class AlertSshBruteforceUser(AlertTask):
 
     def option(self, key):
         """A positive whole number from the config file, or its default when left empty."""
-        text = getattr(self.config, key).strip()
-        if not text:
-            return DEFAULTS[key]
-        if not text.isdigit() or int(text) < 1:
-            raise ConfigError(f"{CONFIG_FILE}: {key} must be a positive whole number, got {text!r}")
-        return int(text)
+        return positive_int(getattr(self.config, key), DEFAULTS[key], key, CONFIG_FILE)
 
     def onAggregation(self, aggreg):
         sources = self.mostCommon(aggreg["allevents"], "_source.details.sourceipaddress")

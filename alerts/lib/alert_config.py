@@ -2,7 +2,8 @@
 
 A relative file name is looked up next to the alert's module file (for alerts in
 `alerts/`, that is the `alerts/` directory, as in MozDef). A missing or malformed file
-raises ConfigError naming it; MozDef silently fell back to empty values.
+raises ConfigError naming it; MozDef silently fell back to empty values. `positive_int`
+reads one whole-number option, with its default when the option is left empty.
 """
 
 from __future__ import annotations
@@ -48,3 +49,13 @@ def parse_json_alert_config(path: Path) -> Any:
         raise ConfigError(f"alert config file {path} cannot be read: {exc}") from exc
     except ValueError as exc:
         raise ConfigError(f"alert config file {path} is not valid JSON: {exc}") from exc
+
+
+def positive_int(value: str, default: int, name: str, file_name: str | Path) -> int:
+    """Option `name` of `file_name` as a positive whole number; `default` when left empty."""
+    text = value.strip()
+    if not text:
+        return default
+    if not text.isdecimal() or int(text) < 1:
+        raise ConfigError(f"{file_name}: {name} must be a positive whole number, got {text!r}")
+    return int(text)

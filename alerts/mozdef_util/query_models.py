@@ -2,36 +2,5 @@
 
 from __future__ import annotations
 
-from lib.query_models import (
-    AggregatedResults,
-    Aggregation,
-    BooleanMatch,
-    ExistsMatch,
-    LessThanMatch,
-    PhraseMatch,
-    QueryStringMatch,
-    RangeMatch,
-    SearchQuery,
-    SimpleResults,
-    SubnetMatch,
-    TermMatch,
-    TermsMatch,
-    WildcardMatch,
-)
-
-__all__ = [
-    "AggregatedResults",
-    "Aggregation",
-    "BooleanMatch",
-    "ExistsMatch",
-    "LessThanMatch",
-    "PhraseMatch",
-    "QueryStringMatch",
-    "RangeMatch",
-    "SearchQuery",
-    "SimpleResults",
-    "SubnetMatch",
-    "TermMatch",
-    "TermsMatch",
-    "WildcardMatch",
-]
+from lib.query_models import *  # noqa: F403
+from lib.query_models import __all__ as __all__

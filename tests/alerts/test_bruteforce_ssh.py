@@ -10,10 +10,18 @@ attack ends just before the harness's frozen clock. The attack used throughout:
 """
 
 from .alert_test_suite import AlertTestSuite
+from .auth_events import (
+    HOST,
+    accepted,
+    auth_event,
+    failed_password,
+    invalid_user,
+    max_auth_exceeded,
+    pam_auth_failure,
+)
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
 
-HOST = "ip-10-77-20-248"
 ATTACKER = "181.25.206.27"
 ADMIN = "85.245.107.41"
 
@@ -34,46 +42,10 @@ BURST = [
 ]
 
 
-def sshd_event(seconds_ago, pid, summary, **details):
-    """An sshd auth.log line as an event, `seconds_ago` before the frozen clock."""
-    when = AlertTestSuite.subtract_from_timestamp_lambda({"seconds": seconds_ago})
-    return {
-        "_source": {
-            "utctimestamp": when,
-            "receivedtimestamp": when,
-            "hostname": HOST,
-            "processname": "sshd",
-            "processid": pid,
-            "severity": "INFO",
-            "category": "syslog",
-            "source": "/var/log/auth.log",
-            "tags": ["syslog"],
-            "summary": summary,
-            "details": {"program": "sshd", **details},
-        }
-    }
-
-
-def failed_password(seconds_ago, pid, user, address, port, invalid=True):
-    """sshd's "Failed password for [invalid user] USER from ADDRESS port PORT ssh2"."""
-    who = f"invalid user {user}" if invalid else user
-    return sshd_event(
-        seconds_ago,
-        pid,
-        f"Failed password for {who} from {address} port {port} ssh2",
-        sourceipaddress=address,
-        sourceport=port,
-        username=user,
-        success=False,
-        authmethod="password",
-        invaliduser=invalid,
-    )
-
-
 def burst(count=12, shift=1):
     """The attack's first `count` attempts, each `shift` seconds older than in BURST."""
     return [
-        failed_password(offset + shift, pid, user, ATTACKER, port)
+        failed_password(pid, user, ATTACKER, port, offset + shift, invalid=True)
         for offset, pid, user, port in BURST[:count]
     ]
 
@@ -94,41 +66,39 @@ def alert_for(count):
 #   Mar 29 14:15:52 ... sshd[2414]: error: maximum authentication attempts exceeded for invalid user pi from 181.25.206.27 port 50378 ssh2 [preauth]
 #   Mar 29 14:15:52 ... sshd[2414]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=181.25.206.27
 COMPANIONS = [
-    sshd_event(46, "2414", f"Invalid user pi from {ATTACKER}", sourceipaddress=ATTACKER,
-               username="pi", success=False, invaliduser=True),
-    sshd_event(46, "2414", "pam_unix(sshd:auth): authentication failure; logname= uid=0 "
-               f"euid=0 tty=ssh ruser= rhost={ATTACKER}", sourceipaddress=ATTACKER, success=False),
-    sshd_event(32, "2414", "error: maximum authentication attempts exceeded for invalid user "
-               f"pi from {ATTACKER} port 50378 ssh2 [preauth]", sourceipaddress=ATTACKER,
-               sourceport="50378", username="pi", success=False, invaliduser=True),
-    sshd_event(32, "2414", "PAM 5 more authentication failures; logname= uid=0 euid=0 "
-               f"tty=ssh ruser= rhost={ATTACKER}", sourceipaddress=ATTACKER, success=False),
-]  # fmt: skip
+    invalid_user("2414", "pi", ATTACKER, 46),
+    pam_auth_failure("2414", ATTACKER, 46),
+    max_auth_exceeded("2414", "pi", ATTACKER, "50378", 32, invalid=True),
+    auth_event(
+        "sshd",
+        "2414",
+        f"PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={ATTACKER}",
+        {"sourceipaddress": ATTACKER, "success": False},
+        32,
+    ),
+]
 
 # The administrator's own mistakes (lines 1786, 1799, 1889):
 #   Mar 29 13:07:15 ... sshd[2257]: Failed password for elastic_user_0 from 85.245.107.41 port 51401 ssh2
 ADMIN_FAILURES = [
-    failed_password(30, "2257", "elastic_user_0", ADMIN, "51401", invalid=False),
-    failed_password(20, "2328", "elastic_user_2", ADMIN, "51707", invalid=False),
-    failed_password(10, "3679", "elastic_user_2", ADMIN, "52498", invalid=False),
+    failed_password("2257", "elastic_user_0", ADMIN, "51401", 30),
+    failed_password("2328", "elastic_user_2", ADMIN, "51707", 20),
+    failed_password("3679", "elastic_user_2", ADMIN, "52498", 10),
 ]
 
 # Mar 27 13:08:09 ... sshd[1361]: Accepted publickey for ubuntu from 85.245.107.41 port 54259 ssh2: RSA SHA256:Kl8kPGZrTiz7g4FO1hyqHdsSBBb5Fge6NWOobN03XJg
-ADMIN_LOGIN = sshd_event(
-    5,
+ADMIN_LOGIN = accepted(
     "1361",
-    f"Accepted publickey for ubuntu from {ADMIN} port 54259 ssh2: "
-    "RSA SHA256:Kl8kPGZrTiz7g4FO1hyqHdsSBBb5Fge6NWOobN03XJg",
-    sourceipaddress=ADMIN,
-    sourceport="54259",
-    username="ubuntu",
-    success=True,
-    authmethod="publickey",
-    invaliduser=False,
+    "ubuntu",
+    ADMIN,
+    "54259",
+    5,
+    method="publickey",
+    key="RSA SHA256:Kl8kPGZrTiz7g4FO1hyqHdsSBBb5Fge6NWOobN03XJg",
 )
 
 # Mar 29 10:42:45 ... sshd[1193]: Failed password for elastic_user_7 from 127.0.0.1 port 52942 ssh2
-LOCAL_FAILURE = failed_password(5, "1193", "elastic_user_7", "127.0.0.1", "52942", invalid=False)
+LOCAL_FAILURE = failed_password("1193", "elastic_user_7", "127.0.0.1", "52942", 5)
 
 
 class TestAlertBruteforceSsh(AlertTestSuite):
@@ -136,7 +106,7 @@ class TestAlertBruteforceSsh(AlertTestSuite):
     # The alert keeps ten sample events; every positive case has ten or more attempts.
     num_samples = 10
 
-    default_event = failed_password(1, "2414", "pi", ATTACKER, "50378")
+    default_event = failed_password("2414", "pi", ATTACKER, "50378", 1, invalid=True)
 
     default_alert = alert_for(12)
 

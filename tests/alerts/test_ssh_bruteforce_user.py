@@ -18,46 +18,9 @@ admin, Apr 14 (lines 6442-6471), six attempts from each of two addresses, 9m58s 
 """
 
 from .alert_test_suite import AlertTestSuite
+from .auth_events import accepted, failed_password
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
-
-HOST = "ip-10-77-20-248"
-
-
-def sshd_event(seconds_ago, pid, summary, **details):
-    """An sshd auth.log line as an event, `seconds_ago` before the frozen clock."""
-    when = AlertTestSuite.subtract_from_timestamp_lambda({"seconds": seconds_ago})
-    return {
-        "_source": {
-            "utctimestamp": when,
-            "receivedtimestamp": when,
-            "hostname": HOST,
-            "processname": "sshd",
-            "processid": pid,
-            "severity": "INFO",
-            "category": "syslog",
-            "source": "/var/log/auth.log",
-            "tags": ["syslog"],
-            "summary": summary,
-            "details": {"program": "sshd", **details},
-        }
-    }
-
-
-def failed_password(seconds_ago, pid, user, address, port, invalid=False):
-    """sshd's "Failed password for [invalid user] USER from ADDRESS port PORT ssh2"."""
-    who = f"invalid user {user}" if invalid else user
-    return sshd_event(
-        seconds_ago,
-        pid,
-        f"Failed password for {who} from {address} port {port} ssh2",
-        sourceipaddress=address,
-        sourceport=port,
-        username=user,
-        success=False,
-        authmethod="password",
-        invaliduser=invalid,
-    )
 
 
 def root_attack(first=6, second=6, shift=1):
@@ -66,10 +29,10 @@ def root_attack(first=6, second=6, shift=1):
     first_times = [407] + [395] * 5
     second_times = [11] + [0] * 5
     return [
-        failed_password(t + shift, "16330", "root", "181.25.201.155", "49532")
+        failed_password("16330", "root", "181.25.201.155", "49532", t + shift)
         for t in first_times[:first]
     ] + [
-        failed_password(t + shift, "16384", "root", "111.40.168.90", "49781")
+        failed_password("16384", "root", "111.40.168.90", "49781", t + shift)
         for t in second_times[:second]
     ]
 
@@ -79,10 +42,10 @@ def admin_attack(shift=1):
     first_times = [598, 596, 594, 592, 590, 589]
     second_times = [12, 9, 6, 4, 2, 0]
     return [
-        failed_password(t + shift, "27914", "admin", "178.219.248.139", "3242", invalid=True)
+        failed_password("27914", "admin", "178.219.248.139", "3242", t + shift, invalid=True)
         for t in first_times
     ] + [
-        failed_password(t + shift, "27916", "admin", "177.38.145.209", "58255", invalid=True)
+        failed_password("27916", "admin", "177.38.145.209", "58255", t + shift, invalid=True)
         for t in second_times
     ]
 
@@ -90,28 +53,15 @@ def admin_attack(shift=1):
 # Mar 29 14:15:41 ip-10-77-20-248 sshd[2414]: Failed password for invalid user pi from 181.25.206.27 port 50378 ssh2
 # (twelve attempts from this one address within 42 seconds, lines 1813-1858)
 ONE_ADDRESS = [
-    failed_password(t, "2414", "pi", "181.25.206.27", "50378", invalid=True)
+    failed_password("2414", "pi", "181.25.206.27", "50378", t, invalid=True)
     for t in (43, 41, 40, 37, 34, 32, 12, 10, 8, 5, 3, 1)
 ]
 
 # Mar 29 11:52:58 ip-10-77-20-248 sshd[1857]: Accepted password for elastic_user_0 from 85.245.107.41 port 50797 ssh2
 # Mar 29 15:41:09 ip-10-77-20-248 sshd[4037]: Accepted password for elastic_user_0 from 24.151.103.17 port 49521 ssh2
 ACCEPTED = [
-    sshd_event(
-        30,
-        pid,
-        f"Accepted password for elastic_user_0 from {address} port {port} ssh2",
-        sourceipaddress=address,
-        sourceport=port,
-        username="elastic_user_0",
-        success=True,
-        authmethod="password",
-        invaliduser=False,
-    )
-    for pid, address, port in (
-        ("1857", "85.245.107.41", "50797"),
-        ("4037", "24.151.103.17", "49521"),
-    )
+    accepted("1857", "elastic_user_0", "85.245.107.41", "50797", 30),
+    accepted("4037", "elastic_user_0", "24.151.103.17", "49521", 30),
 ]
 
 
@@ -135,7 +85,7 @@ class TestAlertSshBruteforceUser(AlertTestSuite):
     # The alert keeps ten sample events; every positive case has ten or more attempts.
     num_samples = 10
 
-    default_event = failed_password(1, "16384", "root", "111.40.168.90", "49781")
+    default_event = failed_password("16384", "root", "111.40.168.90", "49781", 1)
     default_alert = ROOT_ALERT
 
     test_cases = []

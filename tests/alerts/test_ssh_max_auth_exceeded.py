@@ -11,59 +11,21 @@ from 190.178.62.6 (lines 322-332), five connections cut within 31 seconds:
 """
 
 from .alert_test_suite import AlertTestSuite
+from .auth_events import HOST, auth_event, max_auth_exceeded
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
 
-HOST = "ip-10-77-20-248"
-
-
-def sshd_line(seconds_ago, pid, summary, **details):
-    """An sshd line as an event, `seconds_ago` before the frozen clock."""
-    when = AlertTestSuite.subtract_from_timestamp_lambda({"seconds": seconds_ago})
-    return {
-        "_source": {
-            "utctimestamp": when,
-            "receivedtimestamp": when,
-            "hostname": HOST,
-            "processname": "sshd",
-            "processid": pid,
-            "severity": "INFO",
-            "category": "syslog",
-            "source": "/var/log/auth.log",
-            "tags": ["syslog"],
-            "summary": summary,
-            "details": {"program": "sshd", **details},
-        }
-    }
-
-
-def exceeded(seconds_ago, pid, user, address, port, invalid=False):
-    """sshd's "error: maximum authentication attempts exceeded for USER from ADDRESS ..."."""
-    who = f"invalid user {user}" if invalid else user
-    return sshd_line(
-        seconds_ago,
-        pid,
-        f"error: maximum authentication attempts exceeded for {who} from {address} "
-        f"port {port} ssh2 [preauth]",
-        sourceipaddress=address,
-        sourceport=port,
-        username=user,
-        success=False,
-        invaliduser=invalid,
-    )
-
-
-# (seconds before 18:27:49, pid, user, port, invalid user)
+# Each cut placed its seconds before the last one, at 18:27:49.
 ATTACK = [
-    exceeded(31, "14924", "root", "190.178.62.6", "56562"),
-    exceeded(30, "14926", "root", "190.178.62.6", "56567"),
-    exceeded(28, "14928", "support", "190.178.62.6", "56573", invalid=True),
-    exceeded(24, "14930", "root", "190.178.62.6", "56589"),
-    exceeded(0, "14932", "root", "190.178.62.6", "56711"),
+    max_auth_exceeded("14924", "root", "190.178.62.6", "56562", 31),
+    max_auth_exceeded("14926", "root", "190.178.62.6", "56567", 30),
+    max_auth_exceeded("14928", "support", "190.178.62.6", "56573", 28, invalid=True),
+    max_auth_exceeded("14930", "root", "190.178.62.6", "56589", 24),
+    max_auth_exceeded("14932", "root", "190.178.62.6", "56711", 0),
 ]
 
 DISCONNECTING = [
-    sshd_line(t, pid, "Disconnecting: Too many authentication failures [preauth]")
+    auth_event("sshd", pid, "Disconnecting: Too many authentication failures [preauth]", {}, t)
     for t, pid in ((31, "14924"), (30, "14926"), (28, "14928"), (24, "14930"), (0, "14932"))
 ]
 
@@ -76,9 +38,9 @@ def lone_cuts(*seconds_ago):
     """The three lone cuts, placed `seconds_ago` before the frozen clock."""
     first, second, third = seconds_ago
     return [
-        exceeded(first, "2938", "root", "122.176.37.221", "37107"),
-        exceeded(second, "2967", "support", "95.152.57.58", "53679", invalid=True),
-        exceeded(third, "2996", "root", "90.144.183.19", "57648"),
+        max_auth_exceeded("2938", "root", "122.176.37.221", "37107", first),
+        max_auth_exceeded("2967", "support", "95.152.57.58", "53679", second, invalid=True),
+        max_auth_exceeded("2996", "root", "90.144.183.19", "57648", third),
     ]
 
 

@@ -1,40 +1,31 @@
 """Tests of the SSH password spray alert (alerts/ssh_password_spray.py), on real auth.log lines."""
 
 from .alert_test_suite import AlertTestSuite
-from .auth_events import already_alerted, auth_event
+from .auth_events import accepted, already_alerted, failed_password, invalid_user
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
 
 SPRAYER = "91.197.232.109"
 
 
-def invalid_user(name, pid, seconds_ago, address=SPRAYER):
+def tried(name, pid, seconds_ago, address=SPRAYER):
     """`Mar 28 06:29:51 ip-10-77-20-248 sshd[21731]: Invalid user 0 from 91.197.232.109`."""
-    details = {"sourceipaddress": address, "username": name, "success": False, "invaliduser": True}
-    return auth_event("sshd", pid, f"Invalid user {name} from {address}", details, seconds_ago)
+    return invalid_user(pid, name, address, seconds_ago)
 
 
-def failed_password(name, pid, port, seconds_ago, address=SPRAYER):
-    summary = f"Failed password for invalid user {name} from {address} port {port} ssh2"
-    details = {
-        "sourceipaddress": address,
-        "sourceport": port,
-        "username": name,
-        "success": False,
-        "authmethod": "password",
-        "invaliduser": True,
-    }
-    return auth_event("sshd", pid, summary, details, seconds_ago)
+def guessed(name, pid, port, seconds_ago):
+    """`sshd[PID]: Failed password for invalid user NAME from 91.197.232.109 port PORT ssh2`."""
+    return failed_password(pid, name, SPRAYER, port, seconds_ago, invalid=True)
 
 
 # Mar 28 06:29:51 .. 06:30:08: one address tries 0, 0000, 010101, 1111, 1234, admin, api.
 SPRAY = [
-    invalid_user("0", "21731", 17),
-    invalid_user("0000", "21759", 17),
-    invalid_user("010101", "21835", 16),
-    invalid_user("1111", "21837", 16),
-    invalid_user("1234", "21926", 13),
-    invalid_user("admin", "21928", 12),
+    tried("0", "21731", 17),
+    tried("0000", "21759", 17),
+    tried("010101", "21835", 16),
+    tried("1111", "21837", 16),
+    tried("1234", "21926", 13),
+    tried("admin", "21928", 12),
 ]
 
 
@@ -57,7 +48,7 @@ class TestAlertSshPasswordSpray(AlertTestSuite):
         ),
         PositiveAlertTestCase(
             description="exactly the threshold: five names, repeated names counted once",
-            events=SPRAY[:5] + [invalid_user("0", "21900", 15), invalid_user("1111", "21901", 14)],
+            events=SPRAY[:5] + [tried("0", "21900", 15), tried("1111", "21901", 14)],
             expected_alert={
                 **default_alert,
                 "summary": (
@@ -69,11 +60,11 @@ class TestAlertSshPasswordSpray(AlertTestSuite):
         PositiveAlertTestCase(
             description="Failed password lines count as well, the oldest just inside 10 minutes",
             events=[
-                failed_password("admin", "21950", "50980", 599),
-                failed_password("test", "21951", "50981", 30),
-                failed_password("guest", "21952", "50982", 20),
-                failed_password("oracle", "21953", "50983", 10),
-                failed_password("ubnt", "21954", "50984", 1),
+                guessed("admin", "21950", "50980", 599),
+                guessed("test", "21951", "50981", 30),
+                guessed("guest", "21952", "50982", 20),
+                guessed("oracle", "21953", "50983", 10),
+                guessed("ubnt", "21954", "50984", 1),
             ],
             expected_alert={
                 **default_alert,
@@ -89,33 +80,19 @@ class TestAlertSshPasswordSpray(AlertTestSuite):
         ),
         NegativeAlertTestCase(
             description="the fifth name is older than the 10 minute window",
-            events=SPRAY[:4] + [invalid_user("admin", "21000", 601)],
+            events=SPRAY[:4] + [tried("admin", "21000", 601)],
         ),
         NegativeAlertTestCase(
             description="five names but from two addresses (no single address sprays)",
-            events=SPRAY[:3] + [invalid_user(n, "22000", 5, address="1.2.3.4") for n in ("a", "b")],
+            events=SPRAY[:3] + [tried(n, "22000", 5, address="1.2.3.4") for n in ("a", "b")],
         ),
         NegativeAlertTestCase(
             description="an empty user name is not a name",
-            events=SPRAY[:4] + [invalid_user("", "21990", 3)],
+            events=SPRAY[:4] + [tried("", "21990", 3)],
         ),
         NegativeAlertTestCase(
             description="successful logins are not guesses",
-            events=SPRAY[:4]
-            + [
-                auth_event(
-                    "sshd",
-                    "20001",
-                    f"Accepted password for elastic_user_0 from {SPRAYER} port 1 ssh2",
-                    {
-                        "sourceipaddress": SPRAYER,
-                        "username": "elastic_user_0",
-                        "success": True,
-                        "authmethod": "password",
-                    },
-                    2,
-                )
-            ],
+            events=SPRAY[:4] + [accepted("20001", "elastic_user_0", SPRAYER, "1", 2)],
         ),
         NegativeAlertTestCase(
             description="events already alerted on do not alert again",

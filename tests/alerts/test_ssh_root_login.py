@@ -6,26 +6,12 @@ lines with root as the user.
 """
 
 from .alert_test_suite import AlertTestSuite
-from .auth_events import already_alerted, auth_event
+from .auth_events import accepted, already_alerted, failed_password
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
 
-
-def login(outcome, user, address, port, method="password", seconds_ago=10):
-    """`sshd[1361]: Accepted publickey for ubuntu from 85.245.107.41 port 54259 ssh2` (and Failed ...)."""
-    details = {
-        "sourceipaddress": address,
-        "sourceport": port,
-        "username": user,
-        "success": outcome == "Accepted",
-        "authmethod": method,
-        "invaliduser": False,
-    }
-    summary = f"{outcome} {method} for {user} from {address} port {port} ssh2"
-    return auth_event("sshd", "1361", summary, details, seconds_ago)
-
-
-ROOT_LOGIN = login("Accepted", "root", "85.245.107.41", "54259", method="publickey")
+# sshd[1361]: Accepted publickey for ubuntu from 85.245.107.41 port 54259 ssh2, as root
+ROOT_LOGIN = accepted("1361", "root", "85.245.107.41", "54259", 10, method="publickey")
 
 
 class TestAlertSshRootLogin(AlertTestSuite):
@@ -44,7 +30,7 @@ class TestAlertSshRootLogin(AlertTestSuite):
         ),
         PositiveAlertTestCase(
             description="root logs in with a password",
-            events=[login("Accepted", "root", "24.151.103.17", "57668")],
+            events=[accepted("1361", "root", "24.151.103.17", "57668", 10)],
             expected_alert={
                 **default_alert,
                 "summary": "Root login over SSH to ip-10-77-20-248 as root from 24.151.103.17 (password)",
@@ -52,15 +38,15 @@ class TestAlertSshRootLogin(AlertTestSuite):
         ),
         NegativeAlertTestCase(
             description="failed root passwords (auth.log, Mar 28 21:25:01) are brute force, not a login",
-            events=[login("Failed", "root", "122.163.61.218", "51574")],
+            events=[failed_password("1361", "root", "122.163.61.218", "51574", 10)],
         ),
         NegativeAlertTestCase(
             description="the administrator's own login as ubuntu",
-            events=[login("Accepted", "ubuntu", "85.245.107.41", "54259", method="publickey")],
+            events=[accepted("1361", "ubuntu", "85.245.107.41", "54259", 10, method="publickey")],
         ),
         NegativeAlertTestCase(
             description="older than the 5 minute window",
-            events=[login("Accepted", "root", "85.245.107.41", "54259", seconds_ago=301)],
+            events=[accepted("1361", "root", "85.245.107.41", "54259", 301)],
         ),
         NegativeAlertTestCase(
             description="already alerted on",

@@ -5,7 +5,7 @@ elastic_user_0 between 15:54 and 16:01:35, then logged in at 16:01:36.
 """
 
 from .alert_test_suite import AlertTestSuite
-from .auth_events import already_alerted, auth_event
+from .auth_events import accepted, already_alerted, failed_password, pam_auth_failure
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
 
@@ -13,47 +13,24 @@ ATTACKER = "24.151.103.17"
 ADMIN = "85.245.107.41"
 
 
-def failed(port, seconds_ago, address=ATTACKER, user="elastic_user_0"):
+def failed(port, seconds_ago, address=ATTACKER):
     """`Mar 30 16:01:32 ... sshd[14716]: Failed password for elastic_user_0 from 24.151.103.17 port 57666 ssh2`."""
-    details = {
-        "sourceipaddress": address,
-        "sourceport": port,
-        "username": user,
-        "success": False,
-        "authmethod": "password",
-        "invaliduser": False,
-    }
-    summary = f"Failed password for {user} from {address} port {port} ssh2"
-    return auth_event("sshd", "14716", summary, details, seconds_ago)
+    return failed_password("14716", "elastic_user_0", address, port, seconds_ago)
 
 
-def accepted(port, seconds_ago, address=ATTACKER, user="elastic_user_0", method="password"):
+def login(port, seconds_ago):
     """`Mar 30 16:01:36 ... sshd[14720]: Accepted password for elastic_user_0 from 24.151.103.17 port 57668 ssh2`."""
-    details = {
-        "sourceipaddress": address,
-        "sourceport": port,
-        "username": user,
-        "success": True,
-        "authmethod": method,
-        "invaliduser": False,
-    }
-    summary = f"Accepted {method} for {user} from {address} port {port} ssh2"
-    return auth_event("sshd", "14720", summary, details, seconds_ago)
+    return accepted("14720", "elastic_user_0", ATTACKER, port, seconds_ago)
 
 
 def pam_failure(seconds_ago):
     """`pam_unix(sshd:auth): authentication failure; ... rhost=24.151.103.17  user=elastic_user_0`."""
-    summary = (
-        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
-        f"rhost={ATTACKER}  user=elastic_user_0"
-    )
-    details = {"sourceipaddress": ATTACKER, "username": "elastic_user_0", "success": False}
-    return auth_event("sshd", "14718", summary, details, seconds_ago)
+    return pam_auth_failure("14718", ATTACKER, seconds_ago, user="elastic_user_0")
 
 
 # 16:01:20 .. 16:01:35: five failures, 3 seconds apart, then the login at 16:01:36.
 FAILURES = [failed(str(57659 + n), 16 - 3 * n) for n in range(5)]
-LOGIN = accepted("57668", 0)
+LOGIN = login("57668", 0)
 
 
 class TestAlertSshSuccessAfterFailures(AlertTestSuite):
@@ -85,7 +62,7 @@ class TestAlertSshSuccessAfterFailures(AlertTestSuite):
         ),
         NegativeAlertTestCase(
             description="failures after the login do not make it suspicious",
-            events=[accepted("57600", 30)] + FAILURES,
+            events=[login("57600", 30)] + FAILURES,
         ),
         NegativeAlertTestCase(
             description="failures older than the 10 minute window",

@@ -10,30 +10,14 @@ administrator moved sshd from port 22 to 222 and then to 2222:
 """
 
 from .alert_test_suite import AlertTestSuite
+from .auth_events import HOST, auth_event
 from .negative_alert_test_case import NegativeAlertTestCase
 from .positive_alert_test_case import PositiveAlertTestCase
-
-HOST = "ip-10-77-20-248"
 
 
 def sshd_line(pid, summary, minutes_ago=1):
     """An sshd line as an event, `minutes_ago` before the frozen clock."""
-    when = AlertTestSuite.subtract_from_timestamp_lambda({"minutes": minutes_ago})
-    return {
-        "_source": {
-            "utctimestamp": when,
-            "receivedtimestamp": when,
-            "hostname": HOST,
-            "processname": "sshd",
-            "processid": pid,
-            "severity": "INFO",
-            "category": "syslog",
-            "source": "/var/log/auth.log",
-            "tags": ["syslog"],
-            "summary": summary,
-            "details": {"program": "sshd"},
-        }
-    }
+    return auth_event("sshd", pid, summary, {}, 60 * minutes_ago)
 
 
 LISTENING_22 = sshd_line("1291", "Server listening on 0.0.0.0 port 22.")
