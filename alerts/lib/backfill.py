@@ -5,7 +5,9 @@
 tick, so windows, thresholds and "already alerted" tagging behave as they do live:
 an alert that fires saves, tags its events and publishes, and a later tick (or a
 second backfill) does not fire again for the same events. Ticks of all alerts run in
-time order, alerts in the given order within a tick.
+time order, alerts in the given order within a tick. Each alert searches every daily
+events index (``events-*`` in place of the rolling aliases, `history_indices`), since
+the aliases follow the newest day and old events live in older daily indices.
 
 Dry run: the alerts run against a scratch in-memory store loaded (one scan) with the
 source store's events from [start - longest window, end], and publish to a throwaway
@@ -38,11 +40,13 @@ from freezegun import freeze_time
 
 from lib import alerttask
 from lib.backfill_window import (
+    ROLLING_ALIASES,
     EventTimes,
     WindowKey,
     alert_window,
     can_fire,
     candidate_query,
+    history_indices,
     is_empty,
 )
 from lib.celery_app import alerts_setting, load_alert
@@ -163,6 +167,7 @@ def _replayed(name: str, every: timedelta | None) -> _Replayed:
     if schedule is None:
         raise ConfigError(f"backfill: {name} has no schedule in ALERTS; give --every")
     task = load_alert(name)()
+    task.event_indices = history_indices(task.event_indices)
     return _Replayed(name, task, schedule, list(entry.get("args", [])), entry.get("kwargs", {}))
 
 
@@ -281,6 +286,12 @@ def _run(item: _Replayed, tick: datetime) -> list[str]:
         raise AlertError(f"{item.name} failed at tick {tick.isoformat()}: {exc}") from exc
     finally:
         item.task.close_connections()
+    if set(item.task.event_indices) & set(ROLLING_ALIASES):
+        raise AlertError(
+            f"{item.name} set event_indices to {item.task.event_indices} during its run; "
+            "backfill replaces the rolling aliases with 'events-*' before the run, so set "
+            "event_indices in __init__"
+        )
     return list(item.task.alert_ids)
 
 

@@ -1,5 +1,9 @@
-"""What an alert can see at a tick: its window, and the events its clauses match in it.
+"""What an alert can see at a tick: its indices, its window, and the events matched in it.
 
+Live, an alert searches the rolling aliases (``events``, ``events-previous``), which
+follow the newest daily index; replayed, it must see the day each old event was written
+to, so `history_indices` swaps those aliases for ``events-*`` (the window still limits
+the events to each tick's).
 Backfill uses this to skip ticks that cannot change an alert's decision. An alert's
 `SearchQuery` (kept as `main_query` after a run) gives its window and clauses; the
 times of the events matching the clauses are read once into `EventTimes`, sorted, and
@@ -23,9 +27,19 @@ from lib.deadman_alerttask import DeadmanAlertTask
 from lib.normalize import parse_timestamp
 from lib.query_models import BooleanMatch, RangeMatch, to_dsl
 from lib.query_models.search_query import WINDOW_FIELDS, SearchQuery
+from lib.store.layout import EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY
+
+ROLLING_ALIASES = (EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY)
+ALL_EVENTS = "events-*"
 
 # (first, end) positions of the window in the utctimestamp and receivedtimestamp lists.
 WindowKey = tuple[int, int, int, int]
+
+
+def history_indices(indices: list[str]) -> list[str]:
+    """`indices` with the rolling event aliases replaced by every daily index (``events-*``)."""
+    widened = [ALL_EVENTS if index in ROLLING_ALIASES else index for index in indices]
+    return list(dict.fromkeys(widened))
 
 
 def alert_window(task: Any) -> timedelta | None:

@@ -42,9 +42,10 @@ from celery.signals import before_task_publish
 import lib
 from lib import alerttask, config
 from lib.errors import ConfigError
-from lib.runlock import RunLock, tick_for
+from lib.runlock import RunLock
 from lib.runs import RunRecord, save_run
 from lib.store import open_store
+from lib.ticks import tick_for
 from lib.utctime import utc_now
 
 log = logging.getLogger(__name__)

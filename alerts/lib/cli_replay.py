@@ -23,7 +23,7 @@ from tqdm import tqdm
 from lib import config
 from lib.backfill import BackfillOptions, alert_names, backfill
 from lib.errors import VigilError
-from lib.ingest import FORMATS, IngestOptions, Ingestor
+from lib.ingest import FORMATS, RECEIVED_AT, IngestOptions, Ingestor
 from lib.ingest_sources import source_size
 from lib.store import open_store
 from lib.utctime import to_utc
@@ -124,6 +124,15 @@ store_option = click.option(
 @click.option(
     "--follow", is_flag=True, help="Keep reading FILE as it grows (like tail -f); stop with Ctrl-C."
 )
+@click.option(
+    "--received-at",
+    type=click.Choice(RECEIVED_AT),
+    default="now",
+    show_default=True,
+    help="receivedtimestamp of each event: 'now' (ingest time; live alerts match it, "
+    "so old lines look new to them) or 'event' (the event's own time: history that "
+    "live alerts ignore and `vigil backfill` replays).",
+)
 @click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True)
 @store_option
 def ingest_command(
@@ -132,15 +141,26 @@ def ingest_command(
     year: int | None,
     zone: ZoneInfo,
     follow: bool,
+    received_at: str,
     batch_size: int,
     store_url: str | None,
 ) -> None:
-    """Read log FILEs ('-' for standard input) into the event store as MozDef events."""
+    """Read log FILEs ('-' for standard input) into the event store as MozDef events.
+
+    Live alerts match an event's receivedtimestamp as well as its utctimestamp: to load
+    old logs into a store the live alerts watch, give --received-at event, then replay
+    them with `vigil backfill`.
+    """
     if follow and (len(files) != 1 or files[0] == "-"):
         raise click.UsageError("--follow takes exactly one FILE (not '-')")
     store = open_store(store_url or config.store_url())
     options = IngestOptions(
-        format=fmt, year=year, timezone=zone, batch_size=batch_size, follow=follow
+        format=fmt,
+        year=year,
+        timezone=zone,
+        received_at=received_at,
+        batch_size=batch_size,
+        follow=follow,
     )
     ingestor = Ingestor(store, options)
     sizes = [source_size(name) for name in files]

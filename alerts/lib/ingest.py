@@ -11,10 +11,14 @@ whole document: one object or an array of objects; positions are item numbers) a
 ``auto`` (per source, from its first non-blank line: ``[`` starts a JSON document, a
 JSON object means NDJSON, anything else is syslog). Every event is normalized as
 loginput does (`lib.normalize`); `year` and `timezone` apply to syslog lines only (a
-JSON timestamp without an offset is UTC, as loginput reads it). `receivedtimestamp` is
-the time of ingestion, as MozDef's: live alerts, whose windows match it too, see
-freshly ingested old lines as new. Events are bulk-written in batches; when following a
-file, a batch is also written whenever the file goes quiet.
+JSON timestamp without an offset is UTC, as loginput reads it).
+
+`receivedtimestamp` (`received_at`): ``now``, the time of ingestion, is MozDef's meaning
+(when Vigil received the event); live alerts match it too, so they see freshly ingested
+old lines as new. ``event`` sets it to the event's own ``utctimestamp``, for loading
+history that live alerts should ignore (`vigil backfill` replays it instead). Events are
+bulk-written in batches; when following a file, a batch is also written whenever the
+file goes quiet.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from lib.errors import DocumentError
+from lib.errors import ConfigError, DocumentError
 from lib.ingest_report import IngestReport, Position
 from lib.ingest_sources import Line, read_source
 from lib.normalize import normalize_event
@@ -34,6 +38,7 @@ from lib.store.base import EventStore
 from lib.syslog import parse_line, to_event
 
 FORMATS = ("auto", "syslog", "ndjson", "json")
+RECEIVED_AT = ("now", "event")
 EVENTS_INDEX = "events"
 Progress = Callable[[int], Any]
 
@@ -45,6 +50,7 @@ class IngestOptions:
     format: str = "auto"
     year: int | None = None
     timezone: tzinfo = UTC
+    received_at: str = "now"
     batch_size: int = 1000
     follow: bool = False
     poll_interval: float = 0.5
@@ -57,6 +63,8 @@ class Ingestor:
     def __init__(self, store: EventStore, options: IngestOptions | None = None) -> None:
         self.store = store
         self.options = options or IngestOptions()
+        if self.options.received_at not in RECEIVED_AT:
+            raise ConfigError(f"received_at must be one of {RECEIVED_AT}")
         self.report = IngestReport()
         self._batch: list[tuple[Position, dict]] = []
 
@@ -118,10 +126,17 @@ class Ingestor:
     def _events_from(self, line: Line, fmt: str) -> list[dict]:
         now = datetime.now(UTC)
         if fmt == "ndjson":
-            return [normalize_event(json_object(line.text), now)]
+            return [self._normalize(json_object(line.text), now)]
         message = parse_line(line.text, self.options.year, self.options.timezone, now)
-        event = normalize_event(to_event(message, line.position.source), now)
+        event = self._normalize(to_event(message, line.position.source), now)
         return [event] + [orjson.loads(orjson.dumps(event)) for _ in range(message.repeat - 1)]
+
+    def _normalize(self, event: dict, now: datetime) -> dict:
+        """The event normalized as received at `now`, then stamped as `received_at` says."""
+        normalized = normalize_event(event, now)
+        if self.options.received_at == "event":
+            normalized["receivedtimestamp"] = normalized["utctimestamp"]
+        return normalized
 
     def _ingest_json_document(
         self, first: Line, rest: Iterator[Line | object], progress: Progress | None
@@ -142,7 +157,7 @@ class Ingestor:
             position = Position(first.position.source, number, "item")
             self.report.items += 1
             try:
-                self._add(position, [normalize_event(item, now)])
+                self._add(position, [self._normalize(item, now)])
             except DocumentError as exc:
                 self.report.reject_item(position, str(exc))
 

@@ -5,8 +5,8 @@ Both guarantees are claims written to the store's ``vigil-locks`` index with a b
 when the id already exists, so exactly one writer wins however many race:
 
 - the **tick claim** ``<alert>:<tick>`` (tick = the schedule's due time the run belongs
-  to, see `tick_for`): two beats on two machines both send the task for the same due
-  time; only the worker that creates the claim runs it.
+  to: `lib.ticks.tick_for`): two beats on two machines both send the
+  task for the same due time; only the worker that creates the claim runs it.
 - the **running lease** ``<alert>:running``: held while a run is going and renewed by a
   heartbeat thread; a run that finds a live lease is skipped (never stacked). A lease
   whose holder crashed expires after `lease_seconds` and is taken over by exactly one
@@ -23,23 +23,19 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from celery.schedules import crontab
-from celery.schedules import schedule as interval
-
-from lib.errors import ConfigError, StoreError
+from lib.errors import StoreError
 from lib.runs import ensure_index, worker_name
 from lib.store.base import EventStore
-from lib.utctime import EPOCH, utc_now
+from lib.utctime import utc_now
 
 log = logging.getLogger(__name__)
 
 LOCKS_INDEX = "vigil-locks"
 DEFAULT_LEASE_SECONDS = 60.0
 RETENTION = timedelta(days=1)
-_CRON_SEARCH_STEPS = 5000
 
 LOCKS_MAPPING: dict[str, Any] = {
     "properties": {
@@ -52,48 +48,6 @@ LOCKS_MAPPING: dict[str, Any] = {
         "expires": {"type": "date"},
     }
 }
-
-
-def tick_for(schedule: Any, when: datetime) -> datetime:
-    """The due time (UTC, whole seconds) that a run sent at `when` belongs to."""
-    when = when.astimezone(UTC)
-    if isinstance(schedule, timedelta):
-        return _interval_tick(schedule, when)
-    if isinstance(schedule, crontab):
-        return _cron_tick(schedule, when)
-    if isinstance(schedule, interval):
-        return _interval_tick(schedule.run_every, when)
-    return when.replace(second=0, microsecond=0)
-
-
-def _interval_tick(period: timedelta, when: datetime) -> datetime:
-    seconds = period.total_seconds()
-    if seconds <= 0:
-        raise ConfigError(f"schedule interval must be positive, got {period}")
-    elapsed = (when - EPOCH).total_seconds()
-    return EPOCH + timedelta(seconds=(elapsed // seconds) * seconds)
-
-
-def _cron_tick(cron: crontab, when: datetime) -> datetime:
-    moment = when.replace(second=0, microsecond=0)
-    for _ in range(_CRON_SEARCH_STEPS):
-        if not _cron_day_matches(cron, moment):
-            moment = moment.replace(hour=23, minute=59) - timedelta(days=1)
-        elif moment.hour not in cron.hour:
-            moment = moment.replace(minute=59) - timedelta(hours=1)
-        elif moment.minute not in cron.minute:
-            moment -= timedelta(minutes=1)
-        else:
-            return moment
-    raise ConfigError(f"crontab {cron} has no due time in the years before {when.isoformat()}")
-
-
-def _cron_day_matches(cron: crontab, moment: datetime) -> bool:
-    return (
-        moment.month in cron.month_of_year
-        and moment.day in cron.day_of_month
-        and moment.isoweekday() % 7 in cron.day_of_week
-    )
 
 
 class RunLock:

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from lib import alerttask, config
+from lib.alerttask import AlertTask
 from lib.backfill import BackfillOptions, backfill
+from lib.backfill_window import history_indices
+from lib.celery_app import load_alert
 from lib.cli import main as vigil
-from lib.errors import ConfigError
+from lib.errors import AlertError, ConfigError
 from lib.ingest import IngestOptions, ingest
 from lib.store import open_store
 
@@ -179,6 +183,118 @@ def test_an_unknown_alert_is_named(memory_store):
 def test_to_before_from_is_refused(memory_store):
     with pytest.raises(ConfigError, match="--to is before --from"):
         backfill(memory_store.url, [BRUTEFORCE], BackfillOptions(END, START))
+
+
+# -- history: old events live in older daily indices than the rolling aliases cover ----
+
+
+def cron_event(day: int) -> dict:
+    return {
+        "utctimestamp": f"2017-04-{day:02d}T09:00:00+00:00",
+        "summary": "pam_unix(cron:session): session opened for user root by (uid=0)",
+        "details": {"program": "CRON"},
+    }
+
+
+@pytest.fixture
+def three_day_store(tmp_path):
+    """The attack ingested on 2017-04-13, then one newer event written on each of the next two days."""
+    store = open_store(f"memory://backfill-days-{uuid.uuid4().hex}")
+    with freeze_time("2017-04-13T09:00:00Z"):
+        ingest(store, [str(write_log(tmp_path / "auth.log"))], IngestOptions(year=2017))
+    for day in (14, 15):
+        with freeze_time(f"2017-04-{day}T09:00:00Z"):
+            store.index("events", cron_event(day))
+    store.refresh()
+    yield store
+    for index in store.list_indices():
+        store.delete_index(index)
+    store.close()
+
+
+def test_the_rolling_aliases_no_longer_cover_the_first_day(three_day_store):
+    """The premise: live alerts' indices (events, events-previous) miss the attack's day."""
+    aliases = three_day_store.get_aliases()
+    assert (aliases["events"], aliases["events-previous"]) == (
+        ["events-20170415"],
+        ["events-20170414"],
+    )
+    found = three_day_store.search(
+        ["events", "events-previous"], {"query": {"match": {"details.program": "sshd"}}}
+    )
+    assert found["hits"]["total"]["value"] == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "real"])
+def test_a_backfill_sees_events_written_before_the_newest_two_days(
+    three_day_store, broker, dry_run
+):
+    result = run(three_day_store, [BRUTEFORCE], dry_run=dry_run)
+    assert summaries(result) == [
+        (
+            "2017-04-13T04:26:00+00:00",
+            BRUTEFORCE,
+            "12 ssh bruteforce attempts by 122.163.61.218 ip-10-77-20-248 (12 hits)",
+        )
+    ], "each event counted once, though events-* also matches the aliases over its index"
+
+
+@pytest.mark.parametrize(
+    ("indices", "expected"),
+    [
+        (["events", "events-previous"], ["events-*"]),
+        (["events-weekly"], ["events-*"]),
+        (
+            ["events", "custom-index", "events-20170413"],
+            ["events-*", "custom-index", "events-20170413"],
+        ),
+        (["custom-index"], ["custom-index"]),
+    ],
+    ids=["default", "weekly", "others-kept", "no-alias"],
+)
+def test_history_indices_replace_only_the_rolling_aliases(indices, expected):
+    assert history_indices(indices) == expected
+
+
+class AlertSettingIndicesInMain(AlertTask):
+    """Sets its indices while it runs, which backfill cannot widen beforehand."""
+
+    def main(self):
+        self.event_indices = ["events-weekly"]
+
+
+def test_an_alert_that_sets_rolling_aliases_while_running_is_refused(memory_store, broker):
+    name = f"{__name__}.AlertSettingIndicesInMain"
+    with pytest.raises(
+        AlertError, match="set event_indices to \\['events-weekly'\\] during its run"
+    ):
+        run(memory_store, [name], every=timedelta(minutes=1))
+
+
+def test_history_ingested_at_event_time_is_left_to_backfill_not_live_alerts(tmp_path, broker):
+    """An old log ingested with receivedtimestamp = now looks new to a live run; with 'event' it does not."""
+    fired = {}
+    for received_at in ("now", "event"):
+        store = open_store(f"memory://backfill-live-{uuid.uuid4().hex}")
+        with freeze_time("2017-05-01T12:00:30Z"):
+            log = write_log(tmp_path / f"{received_at}.log")
+            ingest(store, [str(log)], IngestOptions(year=2017, received_at=received_at))
+            fired[received_at] = live_run(store, BRUTEFORCE)
+        fired[f"{received_at} backfill"] = len(run(store, [BRUTEFORCE]).fired)
+        store.close()
+    assert fired == {"now": 1, "now backfill": 0, "event": 0, "event backfill": 1}
+
+
+def live_run(store, name: str) -> int:
+    """Run alert `name` once against `store` at the frozen now, as the scheduler would."""
+    saved = alerttask.ES
+    alerttask.ES = {"servers": [store.url]}
+    try:
+        task = load_alert(name)()
+        task.run()
+        return len(task.alert_ids)
+    finally:
+        alerttask.ES = saved
 
 
 # -- dry run: the store is left byte for byte as it was -------------------------------

@@ -10,8 +10,10 @@ from pathlib import Path
 import orjson
 import pytest
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from lib.cli import main as vigil
+from lib.errors import ConfigError
 from lib.ingest import IngestOptions, Ingestor, detect_format, ingest
 from lib.store import open_store
 
@@ -225,6 +227,39 @@ def wait_for(condition, timeout: float = 10.0) -> None:
         time.sleep(0.01)
 
 
+# -- receivedtimestamp: when Vigil received the event, or the event's own time ----------
+
+NDJSON_EVENT = '{"summary": "x", "utctimestamp": "2017-03-27T13:08:09Z", "receivedtimestamp": 1}'
+
+
+@pytest.mark.parametrize(
+    ("name", "lines"),
+    [("auth.log", AUTH_LINES), ("e.ndjson", [NDJSON_EVENT]), ("e.json", [f"[{NDJSON_EVENT}]"])],
+    ids=["syslog", "ndjson", "json"],
+)
+@pytest.mark.parametrize("received_at", ["now", "event"])
+def test_received_at_stamps_the_ingest_time_or_the_events_own(
+    store, tmp_path, name, lines, received_at
+):
+    log = write_lines(tmp_path / name, lines)
+    with freeze_time("2026-03-04T12:00:00Z"):
+        ingest(store, [str(log)], IngestOptions(year=2017, received_at=received_at))
+    events = all_events(store)
+    assert events and all(event["utctimestamp"].startswith("2017-") for event in events)
+    for event in events:
+        expected = event["utctimestamp"] if received_at == "event" else None
+        if expected is None:  # 'now': the ingest time, unless the event carried its own
+            expected = (
+                "1970-01-01T00:00:01+00:00" if "json" in name else "2026-03-04T12:00:00+00:00"
+            )
+        assert event["receivedtimestamp"] == expected
+
+
+def test_an_unknown_received_at_is_a_config_error(store):
+    with pytest.raises(ConfigError, match="received_at must be one of"):
+        Ingestor(store, IngestOptions(received_at="later"))
+
+
 # -- the command line ---------------------------------------------------------------------
 
 
@@ -269,8 +304,9 @@ def test_cli_ingest_timezone(store, tmp_path):
         (["--timezone", "Mars/Olympus"], "unknown time zone"),
         (["--format", "xml"], "Invalid value for '--format'"),
         (["--follow", "-"], "--follow takes exactly one FILE"),
+        (["--received-at", "later"], "Invalid value for '--received-at'"),
     ],
-    ids=["timezone", "format", "follow-stdin"],
+    ids=["timezone", "format", "follow-stdin", "received-at"],
 )
 def test_cli_ingest_refuses_bad_options(args, message):
     result = CliRunner().invoke(vigil, ["ingest", "x.log", *args, "--store", "memory://unused"])
@@ -280,3 +316,16 @@ def test_cli_ingest_refuses_bad_options(args, message):
 def test_cli_ingest_missing_file_is_a_clear_error(store, tmp_path):
     result = CliRunner().invoke(vigil, ["ingest", str(tmp_path / "nope.log"), "--store", store.url])
     assert result.exit_code == 1 and "nope.log" in result.output
+
+
+def test_cli_ingest_received_at_event(store, tmp_path):
+    log = write_lines(tmp_path / "auth.log", AUTH_LINES[:1])
+    args = ["ingest", str(log), "--year", "2017", "--received-at", "event", "--store", store.url]
+    assert CliRunner().invoke(vigil, args).exit_code == 0
+    assert all_events(store)[0]["receivedtimestamp"] == "2017-03-27T13:08:09+00:00"
+
+
+def test_cli_ingest_help_explains_received_at():
+    result = CliRunner().invoke(vigil, ["ingest", "--help"])
+    assert "--received-at [now|event]" in result.output
+    assert "live alerts ignore" in result.output

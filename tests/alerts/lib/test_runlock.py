@@ -12,12 +12,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from celery.schedules import crontab
-from celery.schedules import schedule as interval
 from freezegun import freeze_time
 
-from lib.errors import ConfigError
-from lib.runlock import LOCKS_INDEX, RunLock, tick_for
+from lib.runlock import LOCKS_INDEX, RunLock
 from lib.store import open_store
 
 NOON = datetime(2026, 3, 4, 12, 7, 31, 500000, tzinfo=UTC)
@@ -31,57 +28,6 @@ def store_path(tmp_path):
 @pytest.fixture
 def lock_store(store_path):
     return open_store(store_path)
-
-
-@pytest.mark.parametrize(
-    ("schedule", "expected"),
-    [
-        pytest.param(
-            timedelta(minutes=1), datetime(2026, 3, 4, 12, 7, tzinfo=UTC), id="every-minute"
-        ),
-        pytest.param(
-            timedelta(seconds=20), datetime(2026, 3, 4, 12, 7, 20, tzinfo=UTC), id="every-20s"
-        ),
-        pytest.param(
-            interval(timedelta(hours=1)), datetime(2026, 3, 4, 12, tzinfo=UTC), id="celery-interval"
-        ),
-        pytest.param(
-            crontab(minute="*/1"), datetime(2026, 3, 4, 12, 7, tzinfo=UTC), id="cron-every-minute"
-        ),
-        pytest.param(
-            crontab(minute="*/5"), datetime(2026, 3, 4, 12, 5, tzinfo=UTC), id="cron-every-5"
-        ),
-        pytest.param(
-            crontab(minute=30, hour=3), datetime(2026, 3, 4, 3, 30, tzinfo=UTC), id="cron-daily"
-        ),
-        pytest.param(
-            crontab(minute=0, hour=13), datetime(2026, 3, 3, 13, 0, tzinfo=UTC), id="cron-yesterday"
-        ),
-        pytest.param(
-            crontab(minute=0, hour=0, day_of_week="sunday"),
-            datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
-            id="cron-weekly",
-        ),
-        pytest.param(
-            crontab(minute=0, hour=0, day_of_month=1, month_of_year=1),
-            datetime(2026, 1, 1, tzinfo=UTC),
-            id="cron-yearly",
-        ),
-    ],
-)
-def test_tick_is_the_latest_due_time_at_or_before_the_send(schedule, expected):
-    assert tick_for(schedule, NOON) == expected
-
-
-def test_two_beats_sending_a_moment_apart_agree_on_the_tick():
-    early, late = NOON.replace(second=0, microsecond=1000), NOON.replace(second=2)
-    assert tick_for(crontab(minute="*/1"), early) == tick_for(crontab(minute="*/1"), late)
-
-
-def test_a_crontab_without_a_due_time_in_the_last_decade_is_a_config_error():
-    leap_sunday = crontab(minute=0, hour=0, day_of_month=29, month_of_year=2, day_of_week=0)
-    with pytest.raises(ConfigError, match="no due time"):
-        tick_for(leap_sunday, NOON)
 
 
 def test_a_tick_is_claimed_once(lock_store):

@@ -1,4 +1,4 @@
-"""Schedule ticks (lib/ticks.py): when celery would have run an alert between two times."""
+"""Schedule ticks (lib/ticks.py): when celery runs an alert, and which tick a run belongs to."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from celery.schedules import crontab, schedule
 
 from lib.errors import ConfigError
-from lib.ticks import ticks
+from lib.ticks import tick_for, ticks
 
 START = datetime(2017, 3, 27, 13, 7, 30, tzinfo=UTC)
 
@@ -82,3 +82,73 @@ def test_other_zones_are_read_as_the_same_instant():
 def test_bad_schedules_are_config_errors(bad):
     with pytest.raises(ConfigError):
         list(ticks(bad, START, START + timedelta(minutes=1)))
+
+
+# -- tick_for: the due time a run sent at an instant belongs to (the run lock claims it) ----
+
+NOON = datetime(2026, 3, 4, 12, 7, 31, 500000, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("sched", "expected"),
+    [
+        pytest.param(
+            timedelta(minutes=1), datetime(2026, 3, 4, 12, 7, tzinfo=UTC), id="every-minute"
+        ),
+        pytest.param(
+            timedelta(seconds=20), datetime(2026, 3, 4, 12, 7, 20, tzinfo=UTC), id="every-20s"
+        ),
+        pytest.param(
+            schedule(timedelta(hours=1)), datetime(2026, 3, 4, 12, tzinfo=UTC), id="celery-interval"
+        ),
+        pytest.param(
+            crontab(minute="*/1"), datetime(2026, 3, 4, 12, 7, tzinfo=UTC), id="cron-every-minute"
+        ),
+        pytest.param(
+            crontab(minute="*/5"), datetime(2026, 3, 4, 12, 5, tzinfo=UTC), id="cron-every-5"
+        ),
+        pytest.param(
+            crontab(minute=30, hour=3), datetime(2026, 3, 4, 3, 30, tzinfo=UTC), id="cron-daily"
+        ),
+        pytest.param(
+            crontab(minute=0, hour=13), datetime(2026, 3, 3, 13, 0, tzinfo=UTC), id="cron-yesterday"
+        ),
+        pytest.param(
+            crontab(minute=0, hour=0, day_of_week="sunday"),
+            datetime(2026, 3, 1, 0, 0, tzinfo=UTC),
+            id="cron-weekly",
+        ),
+        pytest.param(
+            crontab(minute=0, hour=0, day_of_month=1, month_of_year=1),
+            datetime(2026, 1, 1, tzinfo=UTC),
+            id="cron-yearly",
+        ),
+    ],
+)
+def test_tick_is_the_latest_due_time_at_or_before_the_send(sched, expected):
+    assert tick_for(sched, NOON) == expected
+
+
+def test_two_beats_sending_a_moment_apart_agree_on_the_tick():
+    early, late = NOON.replace(second=0, microsecond=1000), NOON.replace(second=2)
+    assert tick_for(crontab(minute="*/1"), early) == tick_for(crontab(minute="*/1"), late)
+
+
+def test_a_crontab_without_a_due_time_in_the_last_decade_is_a_config_error():
+    leap_sunday = crontab(minute=0, hour=0, day_of_month=29, month_of_year=2, day_of_week=0)
+    with pytest.raises(ConfigError, match="no due time"):
+        tick_for(leap_sunday, NOON)
+
+
+@pytest.mark.parametrize(
+    "sched",
+    [timedelta(minutes=7), crontab(minute="*/15", hour="1-3"), crontab(minute=0, hour="*/6")],
+    ids=["every-7m", "quarters-early-hours", "six-hourly"],
+)
+def test_tick_for_and_ticks_agree(sched):
+    """Every instant belongs to the latest tick `ticks` yields at or before it."""
+    start = datetime(2017, 3, 27, 0, 0, tzinfo=UTC)
+    due = list(ticks(sched, start, start + timedelta(days=2)))
+    for tick, following in zip(due, due[1:], strict=False):
+        assert tick_for(sched, tick) == tick
+        assert tick_for(sched, following - timedelta(seconds=1)) == tick
