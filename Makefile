@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 TEST_CASE ?= tests
 NAME ?=
 
-.PHONY: help install build-tests test run-tests lint typecheck new-alert run bench bench-store bench-alerts docker-check docker-run clean
+.PHONY: help install build-tests test run-tests lint typecheck new-alert run bench bench-store bench-alerts bench-scheduler bench-intake bench-tests bench-replay docker-check docker-run clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -53,6 +53,18 @@ bench-store: $(STAMP) ## Benchmark the embedded event store
 
 bench-alerts: $(STAMP) ## Benchmark one alert run at volume
 	$(BIN)/python -m bench alerts
+
+bench-scheduler: $(STAMP) ## Benchmark the scheduler under load (VIGIL_BENCH_SCHEDULER_MINUTES, default 5)
+	$(BIN)/python -m bench scheduler
+
+bench-intake: $(STAMP) ## Benchmark loginput intake with wrk (apt-get install -y wrk)
+	$(BIN)/python -m bench intake
+
+bench-tests: $(STAMP) ## Benchmark test speed (one generated alert's tests, whole suite)
+	$(BIN)/python -m bench testspeed
+
+bench-replay: $(STAMP) ## Benchmark vigil backfill of the example alerts over auth.log
+	$(BIN)/python -m bench replay
 
 docker-check: $(STAMP) ## Validate docker files statically (compose schema, hadolint)
 	$(BIN)/python -m docker.check
