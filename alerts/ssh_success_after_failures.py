@@ -48,5 +48,5 @@ class AlertSshSuccessAfterFailures(AlertTask):
             f"({login.get('authmethod')}) after {failures} failed attempts"
         )
         return self.createAlertDict(
-            summary, "authentication", ["ssh", "bruteforce"], aggreg["allevents"], "WARNING"
+            summary, "authentication", ["ssh", "bruteforce"], aggreg["allevents"], "CRITICAL"
         )

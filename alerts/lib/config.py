@@ -49,8 +49,10 @@ ALERTS: dict[str, dict] = {
 
 # Alert plugins (alerts/plugins/<name>.py), run on every alert before it is saved.
 # VIGIL_ALERT_PLUGINS="source_ip_details,other" overrides the list.
+# By default every alert carries its first event's source address in
+# details.sourceipaddress (and all of them in details.sourceipaddresses), for pivoting.
 ALERT_PLUGINS: list[str] = [
-    name for name in os.environ.get("VIGIL_ALERT_PLUGINS", "").split(",") if name
+    name for name in os.environ.get("VIGIL_ALERT_PLUGINS", "source_ip_details").split(",") if name
 ]
 
 # Alert actions (alerts/actions/<name>.py), run by the actions worker on published alerts.

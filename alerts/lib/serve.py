@@ -102,9 +102,9 @@ def banner(out: IO[str]) -> None:
         f"  actions    queue {actions_worker.queue_name()}: {', '.join(actions_worker.enabled_actions()) or 'none'}",
         "Post an event:",
         f"  curl --request POST --header 'Content-Type: application/json'{auth} \\",
-        '    --data \'{"category": "syslog", "summary": "Failed password for invalid user '
-        'admin from 1.2.3.4 port 4444 ssh2", "details": {"program": "sshd", '
-        '"sourceipaddress": "1.2.3.4", "success": false}}\' \\',
+        '    --data \'{"category": "syslog", "hostname": "web1", "summary": "Failed password '
+        'for root from 203.0.113.9 port 4242 ssh2", "details": {"program": "sshd", '
+        '"sourceipaddress": "203.0.113.9", "username": "root", "success": false}}\' \\',
         f"    {url}/events",
         "Then: vigil alerts   (and vigil runs, vigil search 'details.program:sshd')",
     ]

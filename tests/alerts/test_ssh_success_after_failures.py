@@ -37,7 +37,7 @@ class TestAlertSshSuccessAfterFailures(AlertTestSuite):
     default_alert = {
         "category": "authentication",
         "tags": ["ssh", "bruteforce"],
-        "severity": "WARNING",
+        "severity": "CRITICAL",
         "summary": "SSH login as elastic_user_0 from 24.151.103.17 (password) after 5 failed attempts",
     }
 
