@@ -9,6 +9,13 @@ time order, alerts in the given order within a tick. Each alert searches every d
 events index (``events-*`` in place of the rolling aliases, `history_indices`), since
 the aliases follow the newest day and old events live in older daily indices.
 
+Replaying is idempotent: a `DeadmanAlertTask` fires on no events, so it has nothing
+to tag, and live it fires again on every run while its source is silent. Before the
+replay, the ticks at which the source store already holds such an alert (saved by an
+earlier backfill: one search per deadman alert over [start, end]) are read, and the
+alert is not run again at them; a dry run reads them too, so it still shows what a
+real backfill would do.
+
 Dry run: the alerts run against a scratch in-memory store loaded (one scan) with the
 source store's events from [start - longest window, end], and publish to a throwaway
 embedded broker; the source store and the real broker are never written. Without
@@ -48,8 +55,10 @@ from lib.backfill_window import (
     candidate_query,
     history_indices,
     is_empty,
+    no_event_alert_ticks,
 )
 from lib.celery_app import alerts_setting, load_alert
+from lib.deadman_alerttask import DeadmanAlertTask
 from lib.errors import AlertError, ConfigError
 from lib.store import open_store
 from lib.store.base import EventStore
@@ -83,21 +92,28 @@ class FiredAlert:
 
 @dataclass
 class BackfillResult:
-    """What a backfill did: alerts fired, runs made, ticks skipped, time taken."""
+    """What a backfill did: alerts fired, runs made, ticks skipped, time taken.
+
+    `fired_before` counts the ticks not run because an earlier backfill saved the
+    no-event alert of that tick.
+    """
 
     fired: list[FiredAlert] = field(default_factory=list)
     ticks: int = 0
     runs: int = 0
     skipped: int = 0
+    fired_before: int = 0
     seconds: float = 0.0
 
     def render(self) -> str:
         """The table of alerts fired, then the totals."""
         rows = [f"{'tick':<25}  {'alert':<45}  summary"]
         rows += [f"{f.tick.isoformat():<25}  {f.alert:<45}  {f.summary}" for f in self.fired]
+        before = f", {self.fired_before:,} fired before" if self.fired_before else ""
         rows.append(
             f"{len(self.fired)} alert(s) fired; {self.ticks:,} ticks: {self.runs:,} run, "
-            f"{self.skipped:,} skipped (nothing new in the window); {self.seconds:.1f} s"
+            f"{self.skipped:,} skipped (nothing new in the window){before}; "
+            f"{self.seconds:.1f} s"
         )
         return "\n".join(rows)
 
@@ -117,6 +133,7 @@ class _Replayed:
     fires_on_events: bool = True
     last_key: WindowKey | None = None
     last_fired: bool = True
+    fired_before: set[datetime] = field(default_factory=set)
 
     def should_skip(self, tick: datetime) -> bool:
         """True when a run at `tick` cannot fire (see the module docstring)."""
@@ -144,6 +161,7 @@ def backfill(
     with _throwaway_broker() as scratch_broker:
         broker = scratch_broker if options.dry_run or not options.publish else None
         windows = _probe(replayed, options.start, scratch_broker)
+        _learn_fired_before(store_url, replayed, options)
         target = (
             _scratch_copy(store_url, replayed, options, windows) if options.dry_run else store_url
         )
@@ -250,6 +268,10 @@ def _replay(
                 if item.should_skip(tick):
                     result.skipped += 1
                     continue
+                if tick in item.fired_before:
+                    item.last_fired = True  # as the earlier replay's run at this tick did
+                    result.fired_before += 1
+                    continue
                 frozen.move_to(tick)
                 fired = _run(item, tick)
                 item.last_fired = bool(fired)
@@ -277,6 +299,22 @@ def _learn_event_times(
         hits = store.scan(item.task.event_indices, {"query": query}, ignore_unavailable=True)
         item.times = EventTimes.from_hits(hits)
         item.fires_on_empty, item.fires_on_events = can_fire(item.task)
+
+
+def _learn_fired_before(
+    store_url: str, replayed: list[_Replayed], options: BackfillOptions
+) -> None:
+    """Read the ticks at which the store already holds each deadman alert's no-event alert."""
+    deadmen = [item for item in replayed if isinstance(item.task, DeadmanAlertTask)]
+    if not deadmen:
+        return
+    store = open_store(store_url)
+    try:
+        for item in deadmen:
+            classname = item.task.determine_alert_classname()
+            item.fired_before = no_event_alert_ticks(store, classname, options.start, options.end)
+    finally:
+        store.close()
 
 
 def _run(item: _Replayed, tick: datetime) -> list[str]:

@@ -12,6 +12,10 @@ an event is in the window [tick - window, tick] when its `utctimestamp` OR its
 `receivedtimestamp` is, both ends included. The candidates are a superset of what a
 later run can match (events only ever gain "already alerted" tags), so an empty
 candidate window is an empty window for the alert.
+
+An alert that fires on no events (a deadman's) tags nothing, so only its saved
+document tells a replay that a run at a tick already fired: `no_event_alert_ticks`
+reads those ticks (the alert's `utctimestamp` is the frozen time of its run).
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from typing import Any
 from lib.alerttask import AlertTask
 from lib.deadman_alerttask import DeadmanAlertTask
 from lib.normalize import parse_timestamp
-from lib.query_models import BooleanMatch, RangeMatch, to_dsl
+from lib.query_models import BooleanMatch, RangeMatch, TermMatch, to_dsl
 from lib.query_models.search_query import WINDOW_FIELDS, SearchQuery
-from lib.store.layout import EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY
+from lib.store.base import EventStore
+from lib.store.layout import ALERTS, EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY
 
 ROLLING_ALIASES = (EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY)
 ALL_EVENTS = "events-*"
@@ -105,3 +110,18 @@ def can_fire(task: Any) -> tuple[bool, bool]:
     )
     on_events = own_walk or not isinstance(task, DeadmanAlertTask)
     return on_empty, on_events
+
+
+def no_event_alert_ticks(
+    store: EventStore, classname: str, begin: datetime, end: datetime
+) -> set[datetime]:
+    """The times in [begin, end] of the saved alerts named `classname` that reference no event."""
+    query = BooleanMatch(
+        must=[TermMatch("classname", classname), RangeMatch("utctimestamp", begin, end)]
+    )
+    hits = store.scan(ALERTS, {"query": to_dsl(query)}, ignore_unavailable=True)
+    return {
+        parse_timestamp(hit["_source"]["utctimestamp"], "utctimestamp")
+        for hit in hits
+        if not hit["_source"].get("events")
+    }

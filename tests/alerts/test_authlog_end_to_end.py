@@ -12,6 +12,7 @@ import ipaddress
 import os
 import re
 import uuid
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -33,6 +34,9 @@ AUTH_LOG = Path(
     or Path(__file__).resolve().parents[2].parent / "shared" / "data" / "auth.log"
 )
 YEAR = 2017
+# The replay starts this long before the log's first line: a silent stretch for the deadman.
+LEAD_IN = timedelta(minutes=10)
+DEADMAN_WINDOW = timedelta(minutes=90)
 
 EXAMPLE_ALERTS = {
     name: {"schedule": crontab(minute="*/1")}
@@ -139,10 +143,11 @@ def replay(tmp_path_factory):
 def run_replay(store, capture):
     entries = raw_entries()
     report = ingest(store, [str(AUTH_LOG)], IngestOptions(year=YEAR))
-    options = BackfillOptions(start=entries[0][0], end=entries[-1][0])
+    options = BackfillOptions(start=entries[0][0] - LEAD_IN, end=entries[-1][0])
     first = backfill(store.url, list(EXAMPLE_ALERTS), options)
     messages = capture.messages()
     second = backfill(store.url, list(EXAMPLE_ALERTS), options)
+    second_messages = capture.messages()
     store.refresh()
     alerts = [hit["_source"] for hit in store.scan("alerts", {"query": {"match_all": {}}})]
     return {
@@ -151,6 +156,7 @@ def run_replay(store, capture):
         "first": first,
         "second": second,
         "messages": messages,
+        "second_messages": second_messages,
         "alerts": alerts,
         "store": store,
     }
@@ -277,12 +283,29 @@ def test_no_root_login_over_ssh_means_no_root_login_alert(replay):
     assert root_logins == [] and alerts_of(replay, "AlertSshRootLogin") == []
 
 
-def test_the_log_never_goes_silent_for_90_minutes_so_the_deadman_stays_quiet(replay):
+def silent_minutes(times: list[datetime], start: datetime, end: datetime) -> list[datetime]:
+    """The whole minutes in [start, end] with no line in the 90 minutes up to them."""
+    minute = start.replace(second=0, microsecond=0)
+    minute += timedelta(minutes=1) if minute < start else timedelta(0)
+    silent = []
+    while minute <= end:
+        first = bisect_left(times, minute - DEADMAN_WINDOW)
+        if first == len(times) or times[first] > minute:
+            silent.append(minute)
+        minute += timedelta(minutes=1)
+    return silent
+
+
+def test_the_deadman_fires_once_per_silent_minute_only_before_the_log_begins(replay):
     times = [when for when, _, _ in replay["entries"]]
-    assert max(
-        later - earlier for earlier, later in zip(times, times[1:], strict=False)
-    ) < timedelta(minutes=90)
-    assert alerts_of(replay, "AlertDeadmanSyslog") == []
+    assert (
+        max(later - earlier for earlier, later in zip(times, times[1:], strict=False))
+        < DEADMAN_WINDOW
+    ), "the log never goes silent for 90 minutes once it starts"
+    silent = silent_minutes(times, times[0] - LEAD_IN, times[-1])
+    assert len(silent) == LEAD_IN / timedelta(minutes=1) and silent[-1] < times[0]
+    fired = sorted(alert["utctimestamp"] for alert in alerts_of(replay, "AlertDeadmanSyslog"))
+    assert fired == [minute.isoformat() for minute in silent]
 
 
 @pytest.mark.parametrize(
@@ -314,4 +337,10 @@ def test_every_fired_alert_was_saved_and_published_once(replay):
 
 
 def test_a_second_identical_backfill_fires_nothing_new(replay):
-    assert replay["second"].fired == []
+    """Event alerts find their events tagged; the deadman finds its alerts already saved."""
+    first, second = replay["first"], replay["second"]
+    deadman = [fired for fired in first.fired if fired.alert.endswith(".AlertDeadmanSyslog")]
+    assert deadman, "the replay covers a silent stretch, so the deadman fired"
+    assert second.fired == [] and second.fired_before == len(deadman)
+    assert len(replay["alerts"]) == len(first.fired), "the second backfill saved nothing"
+    assert replay["second_messages"] == [], "the second backfill published nothing"

@@ -132,6 +132,50 @@ def test_a_second_identical_backfill_fires_nothing_new(memory_store, broker):
     assert second.fired == []
 
 
+def saved_alerts(store, classname: str) -> list[dict]:
+    store.refresh()
+    body = {"query": {"match": {"classname": classname}}}
+    return [hit["_source"] for hit in store.scan("alerts", body, ignore_unavailable=True)]
+
+
+def test_a_second_identical_backfill_fires_no_deadman_alert_again(memory_store, broker):
+    """A deadman alert has no events to tag: the saved alert itself marks its tick as done."""
+    names = [BRUTEFORCE, SUDO, DEADMAN]
+    first = run(memory_store, names)
+    first_deadman = [fired for fired in first.fired if fired.alert == DEADMAN]
+    assert len(first_deadman) == 98 and len(broker.messages()) == len(first.fired)
+
+    second = run(memory_store, names)
+
+    assert second.fired == [] and second.fired_before == 98
+    assert broker.messages() == [], "the second backfill publishes nothing"
+    saved = saved_alerts(memory_store, "AlertDeadmanSyslog")
+    assert sorted(alert["utctimestamp"] for alert in saved) == sorted(
+        fired.tick.isoformat() for fired in first_deadman
+    ), "each deadman alert saved once, stamped with its tick"
+
+
+def test_a_longer_second_backfill_fires_the_deadman_only_at_the_new_ticks(memory_store, broker):
+    """Idempotence is per tick: ticks the first replay did not cover still fire."""
+    half = backfill(
+        memory_store.url, [DEADMAN], BackfillOptions(START, START.replace(hour=7, minute=0))
+    )
+    assert [fired.tick.strftime("%H:%M") for fired in half.fired][5:7] == ["06:12", "06:13"]
+    whole = run(memory_store, [DEADMAN])
+    ticks = [fired.tick.strftime("%H:%M") for fired in whole.fired]
+    assert ticks == [f"07:{minute:02d}" for minute in range(1, 45)]
+    assert whole.fired_before == len(half.fired) and "fired before" in whole.render()
+    assert len(saved_alerts(memory_store, "AlertDeadmanSyslog")) == len(half.fired) + 44
+
+
+def test_a_dry_run_after_a_real_backfill_shows_no_deadman_alert_again(memory_store, broker):
+    """The dry run reads the deadman alerts already saved, so it still shows the real outcome."""
+    real = run(memory_store, [DEADMAN])
+    assert len(real.fired) == 98
+    dry = run(memory_store, [DEADMAN], dry_run=True)
+    assert dry.fired == [] and dry.fired_before == 98
+
+
 def test_no_publish_saves_and_tags_but_publishes_nothing(memory_store, broker):
     result = run(memory_store, [BRUTEFORCE], publish=False)
     assert len(result.fired) == 1
@@ -327,6 +371,12 @@ def test_dry_run_leaves_the_store_file_byte_for_byte_unchanged(tmp_path, broker)
     real = backfill(store.url, [BRUTEFORCE, SUDO, DEADMAN], BackfillOptions(START, END))
     assert summaries(real) == summaries(result), "the dry run shows what the real one does"
     assert file_digests(folder) != before
+    after_real = file_digests(folder)
+    again = backfill(
+        store.url, [BRUTEFORCE, SUDO, DEADMAN], BackfillOptions(START, END, dry_run=True)
+    )
+    assert again.fired == [] and again.fired_before == 98, "it reads the deadman alerts saved"
+    assert file_digests(folder) == after_real
 
 
 # -- the command line ---------------------------------------------------------------------
