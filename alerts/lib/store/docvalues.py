@@ -20,7 +20,7 @@ from lib.store.analysis import standard_tokens
 from lib.store.dates import DEFAULT_FORMAT, date_parser
 from lib.store.fieldtypes import INTEGER_RANGES, NUMERIC_TYPES, FieldInfo, parse_ip, to_number
 from lib.store.nodes import Values
-from lib.store.source_values import getter
+from lib.store.source_values import field_getter
 
 STRING_TYPES = frozenset(("keyword", "text"))
 OTHER_TYPES = frozenset(("ip", "date", "boolean"))
@@ -43,7 +43,7 @@ def text_values(source_values: Iterable[Any]) -> list[str]:
 
 def doc_values(info: FieldInfo) -> Values:
     """The field's indexed values for one document, converted to its type."""
-    get = getter(info.source)
+    get = field_getter(info)
     kind = info.type
     if kind == "keyword":
         limit = info.ignore_above

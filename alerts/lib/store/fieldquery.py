@@ -40,7 +40,7 @@ from lib.store.nodes import (
 )
 from lib.store.patterns import lucene_regex, wildcard_literal_prefix, wildcard_regex
 from lib.store.range_query import date_range, in_range, range_bounds, time_zone
-from lib.store.source_values import getter
+from lib.store.source_values import field_getter
 from lib.store.term_query import equals, ip_interval
 from lib.store.text_query import match_phrase_text, match_text
 
@@ -67,7 +67,6 @@ __all__ = [
 
 _UNSUPPORTED_OPTIONS = {
     "fuzziness": "fuzzy matching",
-    "slop": "sloppy phrases",
     "normalizer": "normalizers",
 }
 _VALUE_KEYS = {"match": "query", "match_phrase": "query", "term": "value", "terms": "values"}
@@ -121,7 +120,7 @@ class FieldQueries:
         nodes = []
         for info in infos:
             if info.type in STRING_TYPES or info.type in NUMERIC_TYPES or info.type in OTHER_TYPES:
-                values = doc_values(info) if info.type == "keyword" else getter(info.source)
+                values = doc_values(info) if info.type == "keyword" else field_getter(info)
                 nodes.append(has_values(values))
         return combine([], [], nodes, 1) if nodes else match_none
 

@@ -18,10 +18,10 @@ import fnmatch
 from typing import Any
 
 from lib.errors import DocumentError
+from lib.store import shapes
 from lib.store.default_template import DEFAULT_TEMPLATE
 from lib.store.document_parser import METADATA_FIELDS, DocumentParser
 from lib.store.dynamic_mapping import dynamic_mapping
-from lib.store import shapes
 from lib.store.fieldtypes import (
     FLOAT_TYPES,
     INTEGER_RANGES,

@@ -7,10 +7,11 @@ whole term.
 Regexp (``regexp`` query, ``/.../`` in ``query_string``): Lucene's RegExp syntax, always
 anchored to the whole term: ``.`` ``?`` ``*`` ``+`` ``{n}`` ``{n,}`` ``{n,m}`` ``|``
 ``( )`` ``[...]`` ``[^...]`` ``"literal"`` ``\\`` escapes and the ``\\d \\s \\w`` classes.
-With Elasticsearch's default flags (``ALL``) ``@`` is any string and ``#`` the empty
-language; ``~`` (complement), ``&`` (intersection) and ``<n-m>`` (numeric interval) are
-not implemented and raise `UnsupportedQueryError`. ``^`` and ``$`` are ordinary
-characters in Lucene regexps.
+With Elasticsearch's default flags (``ALL``) ``@`` is any string, ``#`` the empty
+language, ``<n-m>`` a numeric interval and ``&`` intersection (binding looser than
+concatenation, tighter than ``|``; supported outside parentheses, where the whole term
+must match each side); ``~`` (complement) and ``&`` inside a group raise
+`UnsupportedQueryError`. ``^`` and ``$`` are ordinary characters in Lucene regexps.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import re
 from lib.errors import QueryError, UnsupportedQueryError
 
 MAX_REGEX_LENGTH = 1000
+_AND = "\x00&"  # marks a top-level intersection in the output (no escaped input looks so)
 _FLAG_NAMES = {
     "ALL": {"~", "&", "<", "#", "@"},
     "NONE": set(),
@@ -98,6 +100,8 @@ class _Translator:
         self.operators = operators
         self.pos = 0
         self.out: list[str] = []
+        self.depth = 0  # parentheses open at this point
+        self.top_bars: set[int] = set()  # positions in `out` of top-level "|"
 
     def run(self) -> str:
         text = self.pattern
@@ -113,12 +117,27 @@ class _Translator:
             elif char == "{":
                 self.repeat()
             elif char in ".?*+|()":
+                self.depth += {"(": 1, ")": -1}.get(char, 0)
+                if char == "|" and not self.depth:
+                    self.top_bars.add(len(self.out))
                 self.out.append(char)
             elif char in self.operators:
                 self.operator(char)
             else:
                 self.out.append(re.escape(char))
-        return "".join(self.out)
+        return self.joined()
+
+    def joined(self) -> str:
+        """The output; top-level ``A&B`` becomes a whole-term lookahead for A, then B."""
+        if _AND not in self.out:
+            return "".join(self.out)
+        alternatives: list[list[str]] = [[]]
+        for position, token in enumerate(self.out):
+            if position in self.top_bars:
+                alternatives.append([])
+            else:
+                alternatives[-1].append(token)
+        return "|".join(_intersection(tokens) for tokens in alternatives)
 
     def escape(self) -> None:
         if self.pos >= len(self.pattern):
@@ -188,12 +207,21 @@ class _Translator:
             self.out.append("(?!)")
         elif char == "<":
             self.interval()
+        elif char == "&" and not self.depth:
+            self.out.append(_AND)
         else:
-            name = {"~": "complement", "&": "intersection"}[char]
+            name = {"~": "complement", "&": "intersection inside a group"}[char]
             raise UnsupportedQueryError(
                 f"[regexp] operator '{char}' ({name}) is not supported by the embedded store"
                 f" in [{self.pattern}]; escape it or set flags to exclude it"
             )
+
+
+def _intersection(tokens: list[str]) -> str:
+    """One top-level alternative: every ``&`` side must match the whole term."""
+    parts = "".join(tokens).split(_AND)
+    lookaheads = "".join(f"(?=(?:{part})\\Z)" for part in parts[:-1])
+    return f"(?:{lookaheads}(?:{parts[-1]}))"
 
 
 def _fixed_width(low: str, high: str) -> str:

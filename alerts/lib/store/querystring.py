@@ -7,7 +7,7 @@ rules follow Elasticsearch's query_string query:
   field of the mapping, with ``lenient`` on so a term that cannot be parsed for a field,
   such as ``sshd`` for an ``ip`` field, simply does not match there);
 - a term is analysed per field (``match`` with ``default_operator``), a phrase is a
-  ``match_phrase``, ``*``/``?`` make a wildcard (lowercased on ``text`` fields, as the
+  ``match_phrase`` (``"a b"~N`` gives it a slop of N, else ``phrase_slop``), ``*``/``?`` make a wildcard (lowercased on ``text`` fields, as the
   analyzer's normalizer does; as-is on ``keyword``), ``/re/`` a regexp, ``field:*``
   an ``exists``, ``*`` alone ``match_all``, ``_exists_:field`` an ``exists``;
 - ``[a TO b]``/``{a TO b}``/``>=x``/``<x`` ranges, ``*`` for an open end;
@@ -16,8 +16,8 @@ rules follow Elasticsearch's query_string query:
   conjunction changes the clause before it), so ``a OR b AND c`` requires b and c;
 - ``\\`` escapes any reserved character.
 
-A malformed query string raises `QueryError` carrying luqum's message; fuzzy (``~``)
-and proximity searches raise `UnsupportedQueryError`.
+A malformed query string raises `QueryError` carrying luqum's message; fuzzy terms
+(``term~``) raise `UnsupportedQueryError`.
 """
 
 from __future__ import annotations
@@ -99,8 +99,6 @@ def parse_query_string(params: dict[str, Any], mapping: Mapping) -> dict[str, An
         raise UnsupportedQueryError(
             f"[query_string] analyzer [{params['analyzer']}] is not supported"
         )
-    if params.get("phrase_slop") not in (None, 0):
-        raise UnsupportedQueryError("[query_string] phrase_slop is not supported")
     if not query.strip():
         return MATCH_NONE
     try:
@@ -143,6 +141,8 @@ class _Translator:
         self.operator = operator
         self.leading_wildcard = bool(params.get("allow_leading_wildcard", True))
         self.time_zone = params.get("time_zone")
+        self.phrase_slop = params.get("phrase_slop") or 0
+        self.query = params.get("query")
 
     # structure ---------------------------------------------------------------------
 
@@ -154,11 +154,14 @@ class _Translator:
         if isinstance(item, SearchField):
             return self.search_field(item, field)
         if isinstance(item, Boost):
+            if item.implicit_force:
+                raise self.syntax_error(f"'^' must be followed by a number in [{item}]")
             return self.node(item.expr, field)
+        if isinstance(item, Proximity) and isinstance(item.term, Phrase):
+            implicit = getattr(item, "_implicit_degree", False)  # bare "~": phrase_slop
+            return self.phrase(item.term, field, self.phrase_slop if implicit else int(item.degree))
         if isinstance(item, Fuzzy | Proximity):
-            raise UnsupportedQueryError(
-                f"[query_string] fuzzy and proximity searches ({item}) are not supported"
-            )
+            raise UnsupportedQueryError(f"[query_string] fuzzy searches ({item}) are not supported")
         return self.leaf(item, field)
 
     def boolean(self, item: Item, field: str | None) -> dict[str, Any]:
@@ -184,6 +187,8 @@ class _Translator:
         clauses.append([occur, query])
 
     def search_field(self, item: SearchField, field: str | None) -> dict[str, Any]:
+        if isinstance(item.expr, SearchField):
+            raise self.syntax_error(f"Encountered ':' after [{item.name}:{item.expr.name}]")
         name = unescape(item.name)
         if name == "_exists_":
             if not isinstance(item.expr, Word):
@@ -196,18 +201,27 @@ class _Translator:
     def leaf(self, item: Item, field: str | None) -> dict[str, Any]:
         infos = self.fields(field)
         if isinstance(item, Word):
+            if _unescaped(item.value, ":"):
+                raise self.syntax_error(f"Encountered ':' in [{item.value}] (escape it as \\:)")
             return self.word(item.value, field, infos)
         if isinstance(item, Phrase):
-            text = unescape(item.value[1:-1])
-            lenient = self.lenient
-            return self.per_field(
-                infos, lambda f: {"match_phrase": {f.path: {"query": text, "lenient": lenient}}}
-            )
+            return self.phrase(item, field, self.phrase_slop)
         if isinstance(item, Regex):
             return self.pattern(infos, "regexp", item.value[1:-1])
         if isinstance(item, Range | From | To):
             return self.range(item, infos)
         raise UnsupportedQueryError(f"[query_string] syntax [{item}] is not supported")
+
+    def syntax_error(self, detail: str) -> QueryError:
+        """The error Lucene's classic parser gives for syntax luqum accepts."""
+        return QueryError(f"Failed to parse query [{self.query}]: {detail}")
+
+    def phrase(self, item: Phrase, field: str | None, slop: int) -> dict[str, Any]:
+        """A quoted phrase: ``match_phrase`` per field, ``"..."~N`` giving its slop."""
+        spec: dict[str, Any] = {"query": unescape(item.value[1:-1]), "lenient": self.lenient}
+        if slop:
+            spec["slop"] = slop
+        return self.per_field(self.fields(field), lambda f: {"match_phrase": {f.path: spec}})
 
     def word(self, raw: str, field: str | None, infos: list[FieldInfo]) -> dict[str, Any]:
         if raw == "*":
@@ -327,3 +341,16 @@ def _bound(word: Item) -> str | None:
         return unescape(word.value[1:-1])
     text = unescape(str(word.value if isinstance(word, Word) else word))
     return None if text == "*" else text
+
+
+def _unescaped(text: str, char: str) -> bool:
+    """Whether `char` occurs in `text` without a backslash escaping it."""
+    escaped = False
+    for current in text:
+        if escaped:
+            escaped = False
+        elif current == "\\":
+            escaped = True
+        elif current == char:
+            return True
+    return False

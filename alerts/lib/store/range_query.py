@@ -27,7 +27,7 @@ from lib.store.docvalues import (
 )
 from lib.store.fieldtypes import INTEGER_RANGES, NUMERIC_TYPES, FieldInfo
 from lib.store.nodes import Node, any_value, match_none
-from lib.store.source_values import getter
+from lib.store.source_values import field_getter
 from lib.store.term_query import ip_interval
 
 Bounds = tuple[Any, bool, Any, bool]
@@ -140,7 +140,7 @@ def _compare(lo: Any, lo_incl: bool, hi: Any, hi_incl: bool) -> Callable[[Any], 
 
 def date_range(info: FieldInfo, lo: int, hi: int) -> Node:
     """Dates within [lo, hi] ms; ISO strings compared as datetimes (no per-value arithmetic)."""
-    get = getter(info.source)
+    get = field_getter(info)
     fmt = info.format or DEFAULT_FORMAT
     parse = date_parser(fmt)
     iso = fmt.split("||")[0].strip() in ISO_NAMES

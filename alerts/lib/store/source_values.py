@@ -4,13 +4,21 @@ Elasticsearch treats dotted keys (``{"details.program": ...}``) as the nested pa
 indexes every leaf of an array, so `field_values(source, path)` returns every non-null
 leaf value at `path` however the document spells it, arrays flattened. `getter(path)`
 compiles that lookup once per path: it is the hot path of every query.
+
+`field_getter(info)` is the lookup of one mapped field: a field mapped with
+``null_value`` indexes an explicit ``null`` (also inside an array) as that value, while
+a missing field or ``[]`` stays without values ("null_value",
+https://www.elastic.co/guide/en/elasticsearch/reference/current/null-value.html).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lib.store.fieldtypes import FieldInfo
 
 Getter = Callable[[dict[str, Any]], "list[Any] | tuple[Any, ...]"]
 _Keys = dict[tuple[int, int], str]
@@ -20,6 +28,29 @@ _EMPTY: tuple[Any, ...] = ()
 def field_values(source: dict[str, Any], path: str) -> list[Any]:
     """Every non-null leaf value at dotted `path` in `source` (arrays flattened)."""
     return list(getter(path)(source))
+
+
+def field_getter(info: FieldInfo) -> Getter:
+    """The values of the mapped field `info` in a source (``null_value`` applied)."""
+    if info.params.get("null_value") is None:
+        return getter(info.source)
+    return _null_value_getter(info.source, info.params["null_value"])
+
+
+def _null_value_getter(path: str, null_value: Any) -> Getter:
+    parts = path.split(".")
+    keys = {
+        (i, j): ".".join(parts[i:j])
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts) + 1)
+    }
+
+    def get(source: dict[str, Any]) -> list[Any]:
+        out: list[Any] = []
+        _collect(source, 0, len(parts), keys, out, null_value)
+        return out
+
+    return get
 
 
 @lru_cache(maxsize=4096)
@@ -75,28 +106,36 @@ def _getter2(first: str, second: str, dotted: str) -> Getter:
     return get
 
 
-def _collect(node: Any, i: int, n: int, keys: _Keys, out: list[Any]) -> None:
+def _collect(node: Any, i: int, n: int, keys: _Keys, out: list[Any], null: Any = None) -> None:
     if i == n:
         if type(node) is list:
-            out.extend(_flatten(node))
-        elif node is not None and type(node) is not dict:
+            out.extend(_flatten(node, null))
+        elif node is None:
+            if null is not None:
+                out.append(null)
+        elif type(node) is not dict:
             out.append(node)
         return
     if type(node) is list:
         for item in node:
-            _collect(item, i, n, keys, out)
+            _collect(item, i, n, keys, out, null)
     elif type(node) is dict:
         for j in range(i + 1, n + 1):
             child = node.get(keys[i, j])
             if child is not None:
-                _collect(child, j, n, keys, out)
+                _collect(child, j, n, keys, out, null)
+            elif null is not None and j == n and keys[i, j] in node:
+                out.append(null)
 
 
-def _flatten(values: list[Any]) -> list[Any]:
+def _flatten(values: list[Any], null: Any = None) -> list[Any]:
     out = []
     for value in values:
         if type(value) is list:
-            out.extend(_flatten(value))
-        elif value is not None and type(value) is not dict:
+            out.extend(_flatten(value, null))
+        elif value is None:
+            if null is not None:
+                out.append(null)
+        elif type(value) is not dict:
             out.append(value)
     return out

@@ -18,7 +18,7 @@ from lib.store.dates import resolve_date_math
 from lib.store.docvalues import doc_values, keyword_text, query_value
 from lib.store.fieldtypes import FieldInfo, parse_ip
 from lib.store.nodes import Node, any_value, match_none
-from lib.store.source_values import Getter, getter
+from lib.store.source_values import Getter, field_getter
 from lib.store.text_query import tokens_any
 
 
@@ -51,7 +51,7 @@ def keyword_equals(info: FieldInfo, wanted: list[str], ci: bool) -> Node:
     if ci:
         folded = frozenset(w.lower() for w in wanted)
         return any_value(doc_values(info), lambda v: v.lower() in folded, 2)
-    get = getter(info.source)
+    get = field_getter(info)
     if len(wanted) == 1:
         return _keyword_is(get, wanted[0])
     return _keyword_in(get, frozenset(wanted))

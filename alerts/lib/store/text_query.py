@@ -3,7 +3,11 @@
 A ``term`` looks for one token exactly as given; ``match`` analyses its query and needs
 any (``operator: or``, with ``minimum_should_match``) or all (``operator: and``) of the
 tokens; ``match_phrase`` needs the tokens at consecutive positions within one value of
-an array. A query that analyses to no tokens follows ``zero_terms_query``.
+an array, or, with ``slop``, positions at most ``slop`` moves away from that (Lucene's
+sloppy phrase matching: terms may come out of order at a cost, so a transposed pair
+needs a slop of 2; values of an array are ``position_increment_gap`` (100) apart, so a
+phrase never spans two values). A query that analyses to no tokens follows
+``zero_terms_query``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from lib.store.analysis import standard_tokens
 from lib.store.docvalues import keyword_text
 from lib.store.fieldtypes import FieldInfo
 from lib.store.nodes import Node, match_all, match_none, minimum_should_match
-from lib.store.source_values import getter
+from lib.store.source_values import field_getter
 
 
 def match_text(info: FieldInfo, query: Any, params: dict[str, Any]) -> Node:
@@ -43,12 +47,12 @@ def match_phrase_text(info: FieldInfo, query: Any, params: dict[str, Any]) -> No
         return _zero_terms(params)
     if len(tokens) == 1:
         return tokens_any(info, frozenset(tokens), 1, False)
-    return phrase(info, tokens)
+    return phrase(info, tokens, _slop(params.get("slop", 0)))
 
 
 def tokens_any(info: FieldInfo, wanted: frozenset[str], needed: int, ci: bool) -> Node:
     """Documents whose field holds at least `needed` of the `wanted` tokens."""
-    get = getter(info.source)
+    get = field_getter(info)
     ascii_tokens = all(t.isascii() for t in wanted)
 
     def tokens_match(source: dict[str, Any], doc_id: str | None = None) -> bool:
@@ -67,9 +71,9 @@ def tokens_any(info: FieldInfo, wanted: frozenset[str], needed: int, ci: bool) -
     return Node(tokens_match, 5)
 
 
-def phrase(info: FieldInfo, phrase: list[str]) -> Node:
-    """Documents with one value holding the `phrase` tokens at consecutive positions."""
-    get = getter(info.source)
+def phrase(info: FieldInfo, phrase: list[str], slop: int = 0) -> Node:
+    """Documents with one value holding the `phrase` tokens within `slop` of their order."""
+    get = field_getter(info)
     first, size = phrase[0], len(phrase)
     checks = [t for t in set(phrase) if t.isascii()]
 
@@ -80,12 +84,60 @@ def phrase(info: FieldInfo, phrase: list[str]) -> Node:
             if not all(t in low for t in checks):
                 continue
             tokens = standard_tokens(text)
+            if slop:
+                if sloppy_match(tokens, phrase, slop):
+                    return True
+                continue
             for start in range(len(tokens) - size + 1):
                 if tokens[start] == first and tokens[start : start + size] == phrase:
                     return True
         return False
 
     return Node(phrase_match, 5)
+
+
+def sloppy_match(tokens: list[str], phrase: list[str], slop: int) -> bool:
+    """Lucene's sloppy phrase rule: one distinct position per phrase term, such that the
+    spread of (position - term's offset in the phrase) is at most `slop`."""
+    where: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens):
+        where.setdefault(token, []).append(position)
+    shifted = [[p - offset for p in where.get(term, ())] for offset, term in enumerate(phrase)]
+    if not all(shifted):
+        return False
+    for low in sorted({value for values in shifted for value in values}):
+        choices = [
+            [value + offset for value in values if low <= value <= low + slop]
+            for offset, values in enumerate(shifted)
+        ]
+        if all(choices) and _distinct_positions(choices, set()):
+            return True
+    return False
+
+
+def _distinct_positions(choices: list[list[int]], used: set[int]) -> bool:
+    """Whether each term can take one of its positions, no position taken twice."""
+    if not choices:
+        return True
+    for position in choices[0]:
+        if position not in used:
+            used.add(position)
+            if _distinct_positions(choices[1:], used):
+                return True
+            used.discard(position)
+    return False
+
+
+def _slop(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise QueryError(f"[match_phrase] slop must be an integer, got [{value}]")
+    try:
+        slop = int(value)
+    except ValueError as exc:
+        raise QueryError(f"[match_phrase] slop must be an integer, got [{value}]") from exc
+    if slop < 0:
+        raise QueryError(f"[match_phrase] slop must be >= 0, got [{slop}]")
+    return slop
 
 
 def _analyze(analyzer: Any, text: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lib.errors import DocumentError
-from lib.store.dates import DEFAULT_FORMAT, date_parser
+from lib.store.dates import DEFAULT_FORMAT, ISO_NAMES, date_parser, iso_millis
 from lib.store.fieldtypes import (
     INTEGER_RANGES,
     NUMERIC_TYPES,
@@ -41,6 +41,8 @@ def validator(path: str, spec: dict[str, Any]) -> Validator:
                 _refuse_object(path, kind, value)
 
         return check_string
+    if kind == "date" and len(infos) == 1:
+        return _date_validator(infos[0])
     checks = [(info, _CHECKS[info.type]) for info in infos if info.type in _CHECKS]
 
     def check(value: Any) -> None:
@@ -55,6 +57,36 @@ def validator(path: str, spec: dict[str, Any]) -> Validator:
                 )
 
     return check
+
+
+def _date_validator(info: FieldInfo) -> Validator:
+    """The check of a date field without multi-fields, its format's parser bound once."""
+    parse = date_parser(info.format or DEFAULT_FORMAT)
+    iso = (info.format or DEFAULT_FORMAT).split("||")[0].strip() in ISO_NAMES
+
+    def check_date(value: Any) -> None:
+        if (
+            iso
+            and type(value) is str
+            and len(value) > 9
+            and value[4] == value[7] == "-"
+            and iso_millis(value) is not None
+        ):
+            return  # the common case: an ISO 8601 date-time, read as `parse` reads it first
+        if type(value) is dict:
+            _refuse_object(info.path, info.type, value)
+        try:
+            if type(value) is not bool:
+                parse(value)
+                return
+            reason = f"failed to parse date field [{value}] with format [{info.format}]"
+        except ValueError as exc:
+            reason = str(exc)
+        raise DocumentError(
+            f"failed to parse field [{info.path}] of type [date]: {reason}", info.path
+        )
+
+    return check_date
 
 
 def type_only(spec: dict[str, Any]) -> bool:

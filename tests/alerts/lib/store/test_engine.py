@@ -27,6 +27,7 @@ from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.dates import parse_date
 from lib.store.engine import compile_query, minimum_should_match
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
+from lib.store.text_query import sloppy_match
 
 NOW = parse_date("2017-01-02T12:00:00Z")
 
@@ -271,6 +272,17 @@ CASES = [
     ("regexp-numeric-interval", {"regexp": {"summary": "ssh<1-3>"}}, {"ssh-fail"}),
     ("regexp-numeric-interval-outside", {"regexp": {"summary": "ssh<3-9>"}}, set()),
     ("regexp-caret-is-literal", {"regexp": {"category": "^syslog"}}, set()),
+    (
+        "regexp-intersection-both-sides-whole-term",
+        {"regexp": {"category": "auth.*&.*tion"}},
+        {"ssh-fail", "ssh-ok"},
+    ),
+    ("regexp-intersection-one-side-fails", {"regexp": {"category": "auth.*&sys.*"}}, set()),
+    (
+        "regexp-intersection-binds-tighter-than-union",
+        {"regexp": {"category": "syslog|auth.*&.*tion"}},
+        {"cron", "ssh-fail", "ssh-ok"},
+    ),
     ("regexp-text-per-token", {"regexp": {"summary": "pam_.*"}}, {"cron"}),
     # ids
     ("ids", {"ids": {"values": ["cron", "nope"]}}, {"cron"}),
@@ -488,6 +500,51 @@ def test_minimum_should_match_rules(spec: int | str, optional: int, needed: int)
     assert minimum_should_match(spec, optional) == needed
 
 
+def _sloppy(query: str, slop: int) -> dict[str, Any]:
+    return {"match_phrase": {"summary": {"query": query, "slop": slop}}}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param(_sloppy("failed root", 1), set(), id="gap-of-two-needs-slop-2"),
+        pytest.param(_sloppy("failed root", 2), {"ssh-fail"}, id="gap-of-two-within-slop-2"),
+        pytest.param(_sloppy("password failed", 1), set(), id="transposition-needs-slop-2"),
+        pytest.param(_sloppy("password failed", 2), {"ssh-fail"}, id="transposition-slop-2"),
+        pytest.param(_sloppy("root failed", 3), set(), id="reversed-with-gap-needs-slop-4"),
+        pytest.param(_sloppy("root failed", 4), {"ssh-fail"}, id="reversed-with-gap-slop-4"),
+        pytest.param(_sloppy("failed failed", 9), set(), id="each-term-needs-its-own-position"),
+        pytest.param(_sloppy("failed password", 0), {"ssh-fail"}, id="slop-0-is-exact"),
+    ],
+)
+def test_match_phrase_slop_is_lucenes_sloppy_phrase(
+    mapping: Mapping, query: dict[str, Any], expected: set[str]
+) -> None:
+    """Match phrase query, "slop: Maximum number of positions allowed between matching
+    tokens ... Transposed terms have a slop of 2",
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-match-query-phrase.html
+    and "Mixing It Up" (slop is how many moves a term needs),
+    https://www.elastic.co/guide/en/elasticsearch/guide/current/slop.html
+    """
+    assert matching(query, mapping) == expected
+
+
+@pytest.mark.parametrize(
+    ("tokens", "phrase", "slop", "expected"),
+    [
+        pytest.param("a x b x c", "a b c", 2, True, id="budget-shared-by-all-terms"),
+        pytest.param("a x b x c", "a b c", 1, False, id="two-gaps-exceed-slop-1"),
+        pytest.param("a b a", "a a", 2, True, id="repeated-term-two-positions"),
+        pytest.param("a b", "a a", 5, False, id="repeated-term-one-position"),
+        pytest.param("c b a", "a b c", 4, True, id="full-reversal-of-three-slop-4"),
+        pytest.param("c b a", "a b c", 3, False, id="full-reversal-of-three-not-3"),
+    ],
+)
+def test_sloppy_match_spread_of_shifted_positions(tokens, phrase, slop, expected) -> None:
+    """Lucene SloppyPhraseMatcher: match length = max - min of (position - query offset)."""
+    assert sloppy_match(tokens.split(), phrase.split(), slop) is expected
+
+
 @pytest.mark.parametrize(
     ("query", "error"),
     [
@@ -523,9 +580,14 @@ def test_minimum_should_match_rules(spec: int | str, optional: int, needed: int)
             id="fuzziness-unsupported",
         ),
         pytest.param(
-            {"match_phrase": {"summary": {"query": "a b", "slop": 2}}},
-            UnsupportedQueryError,
-            id="slop-unsupported",
+            {"match_phrase": {"summary": {"query": "a b", "slop": -1}}},
+            QueryError,
+            id="negative-slop",
+        ),
+        pytest.param(
+            {"match_phrase": {"summary": {"query": "a b", "slop": "far"}}},
+            QueryError,
+            id="slop-not-a-number",
         ),
         pytest.param(
             {"regexp": {"category": "~a"}},
@@ -533,9 +595,9 @@ def test_minimum_should_match_rules(spec: int | str, optional: int, needed: int)
             id="regexp-complement-unsupported",
         ),
         pytest.param(
-            {"regexp": {"category": "a&b"}},
+            {"regexp": {"category": "(a&b)c"}},
             UnsupportedQueryError,
-            id="regexp-intersection-unsupported",
+            id="regexp-intersection-inside-a-group-unsupported",
         ),
         pytest.param(
             {"terms": {"category": {"index": "i", "id": "1", "path": "p"}}},
@@ -569,3 +631,54 @@ def test_predicate_is_reusable_and_pure(mapping: Mapping) -> None:
     doc = copy.deepcopy(DOCS["ssh-fail"])
     assert predicate(doc, "a") and predicate(doc, "a")
     assert doc == DOCS["ssh-fail"]
+
+
+# -- null_value ------------------------------------------------------------------------------
+
+NULL_DOCS: dict[str, dict[str, Any]] = {
+    "null": {"status": None, "details": {"ip": None}},
+    "list-of-null": {"status": [None, "up"], "details": {"ip": [None]}},
+    "up": {"status": "up", "details": {"ip": "10.0.0.1"}},
+    "empty": {"status": [], "details": {"ip": []}},
+    "missing": {},
+}
+
+
+@pytest.fixture(scope="module")
+def null_mapping() -> Mapping:
+    properties = {
+        "status": {"type": "keyword", "null_value": "NULL"},
+        "details": {"properties": {"ip": {"type": "ip", "null_value": "0.0.0.0"}}},
+    }
+    return Mapping.from_body({"mappings": {"properties": properties}})
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        pytest.param({"term": {"status": "NULL"}}, {"null", "list-of-null"}, id="null-as-value"),
+        pytest.param(
+            {"exists": {"field": "status"}}, {"null", "list-of-null", "up"}, id="null-exists"
+        ),
+        pytest.param(
+            {"bool": {"must_not": [{"exists": {"field": "status"}}]}},
+            {"empty", "missing"},
+            id="empty-list-and-missing-stay-missing",
+        ),
+        pytest.param(
+            {"term": {"details.ip": "0.0.0.0"}}, {"null", "list-of-null"}, id="nested-ip-null"
+        ),
+        pytest.param(
+            {"range": {"details.ip": {"lt": "1.0.0.0"}}}, {"null", "list-of-null"}, id="ip-range"
+        ),
+    ],
+)
+def test_null_value_indexes_explicit_nulls_as_the_given_value(
+    null_mapping: Mapping, query: dict[str, Any], expected: set[str]
+) -> None:
+    """null_value: "replace explicit null values with the specified value"; "An empty array
+    does not contain an explicit null, and so won't be replaced with the null_value",
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/null-value.html
+    """
+    predicate = compile_query(query, null_mapping, NOW)
+    assert {doc_id for doc_id, doc in NULL_DOCS.items() if predicate(doc, doc_id)} == expected

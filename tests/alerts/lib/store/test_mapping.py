@@ -21,6 +21,7 @@ import pytest
 
 from lib.errors import DocumentError
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping, field_values
+from lib.store.shapes import shape_of
 
 
 def mozdef() -> Mapping:
@@ -245,3 +246,96 @@ def test_prepare_reports_no_change_for_known_fields() -> None:
 )
 def test_field_values(source: dict[str, Any], path: str, values: list[Any]) -> None:
     assert sorted(map(str, field_values(source, path))) == sorted(map(str, values))
+
+
+# -- the validation plan cached per document shape (lib/store/shapes.py) -----------------
+
+
+def _event(**details: Any) -> dict[str, Any]:
+    return {
+        "utctimestamp": "2017-03-27T13:08:09+00:00",
+        "summary": "Failed password",
+        "tags": ["syslog"],
+        "details": {"sourceipaddress": "1.2.3.4", "success": False, **details},
+    }
+
+
+def _prepare_with_shape(mapping: Mapping, document: dict[str, Any]) -> bool:
+    return mapping.prepare(document, shape_of(document))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        pytest.param("sourceipaddress", "not-an-ip", "is not an IP string literal", id="ip"),
+        pytest.param("success", "maybe", r"only \[true\] or \[false\]", id="boolean"),
+    ],
+)
+def test_a_repeated_shape_still_refuses_malformed_values(field, value, reason):
+    """ignore_malformed false: every value is checked, also for a shape seen before."""
+    mapping = mozdef()
+    _prepare_with_shape(mapping, _event())
+    assert _prepare_with_shape(mapping, _event()) is False
+    with pytest.raises(DocumentError, match=reason):
+        _prepare_with_shape(mapping, _event(**{field: value}))
+
+
+def test_a_repeated_shape_still_refuses_a_malformed_date():
+    """date field type: an unparseable date rejects the document, shape seen or not."""
+    mapping = mozdef()
+    _prepare_with_shape(mapping, _event())
+    _prepare_with_shape(mapping, _event())
+    bad = {**_event(), "utctimestamp": "yesterday at noon"}
+    with pytest.raises(DocumentError, match="failed to parse"):
+        _prepare_with_shape(mapping, bad)
+
+
+def test_a_repeated_shape_refuses_array_items_one_by_one():
+    """Arrays: each item is checked against the field's type (array.html)."""
+    mapping = mozdef()
+    doc = {**_event(), "details": {"sourceipaddress": ["1.2.3.4", "5.6.7.8"]}}
+    _prepare_with_shape(mapping, doc)
+    _prepare_with_shape(mapping, doc)
+    bad = {**_event(), "details": {"sourceipaddress": ["1.2.3.4", "nope"]}}
+    with pytest.raises(DocumentError, match="is not an IP string literal"):
+        _prepare_with_shape(mapping, bad)
+
+
+def test_a_new_field_after_a_cached_shape_is_still_mapped():
+    """Dynamic mapping: a document with a new field maps it even after repeated shapes."""
+    mapping = mozdef()
+    _prepare_with_shape(mapping, _event())
+    assert _prepare_with_shape(mapping, _event()) is False
+    assert _prepare_with_shape(mapping, _event(newfield="x")) is True
+    assert mapping.field_type("details.newfield") == "keyword"
+
+
+def test_shape_distinguishes_value_types_so_an_object_on_a_leaf_is_refused():
+    """object.html: an object where a leaf is mapped is refused, whatever came before."""
+    mapping = mozdef()
+    _prepare_with_shape(mapping, _event(username="root"))
+    _prepare_with_shape(mapping, _event(username="root"))
+    with pytest.raises(DocumentError, match="details.username"):
+        _prepare_with_shape(mapping, _event(username={"name": "root"}))
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param({"a": [{"b": 1}]}, id="array-of-objects"),
+        pytest.param({"a": [[1]]}, id="array-of-arrays"),
+        pytest.param({"a": float("nan")}, id="non-finite-float"),
+        pytest.param({"a": (1, 2)}, id="tuple-is-not-plain-json"),
+    ],
+)
+def test_documents_outside_the_fast_path_have_no_shape(document):
+    """Such documents always take the full document parser."""
+    assert shape_of(document) is None
+
+
+def test_shape_is_the_keys_and_the_kind_of_each_value():
+    """Two documents of one shape differ only in values."""
+    one = {"a": "x", "b": {"c": 1, "d": ["p", None]}}
+    two = {"a": "y", "b": {"c": 2, "d": ["q", None]}}
+    assert shape_of(one) == shape_of(two)
+    assert shape_of(one) != shape_of({"a": 1, "b": {"c": 1, "d": ["p", None]}})

@@ -184,6 +184,9 @@ def test_explicit_field_is_not_lenient(mapping: Mapping) -> None:
         pytest.param("category:syslog AND", id="dangling-operator"),
         pytest.param('"unterminated', id="unterminated-phrase"),
         pytest.param("hostname:[a TO]", id="incomplete-range"),
+        pytest.param("utctimestamp:2017-01-02T11:59:00Z", id="unescaped-colon-in-a-value"),
+        pytest.param("hostname:web1.example.com:80", id="second-field-colon"),
+        pytest.param("hostname:web1^", id="boost-without-a-number"),
     ],
 )
 def test_malformed_query_string_carries_the_parser_message(mapping: Mapping, query: str) -> None:
@@ -191,13 +194,49 @@ def test_malformed_query_string_carries_the_parser_message(mapping: Mapping, que
         parse_query_string({"query": query}, mapping)
 
 
-@pytest.mark.parametrize(
-    "query",
-    [pytest.param("roam~2", id="fuzzy"), pytest.param('"a b"~3', id="proximity")],
-)
-def test_unsupported_syntax_is_named(mapping: Mapping, query: str) -> None:
-    with pytest.raises(UnsupportedQueryError, match="fuzzy and proximity"):
+@pytest.mark.parametrize("query", [pytest.param("roam~2", id="fuzzy"), pytest.param("roam~")])
+def test_fuzzy_terms_are_unsupported_and_named(mapping: Mapping, query: str) -> None:
+    with pytest.raises(UnsupportedQueryError, match="fuzzy"):
         parse_query_string({"query": query}, mapping)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param({"query": 'summary:"password failed"~2'}, {"fail"}, id="tilde-n-is-slop"),
+        pytest.param({"query": 'summary:"password failed"~1'}, set(), id="transposition-needs-2"),
+        pytest.param({"query": 'summary:"password failed"'}, set(), id="no-tilde-is-exact"),
+        pytest.param(
+            {"query": 'summary:"password failed"', "phrase_slop": 2},
+            {"fail"},
+            id="phrase-slop-is-the-default-slop",
+        ),
+        pytest.param(
+            {"query": 'summary:"password failed"~0', "phrase_slop": 2},
+            set(),
+            id="explicit-slop-wins-over-phrase-slop",
+        ),
+    ],
+)
+def test_phrase_proximity_is_a_sloppy_match_phrase(
+    mapping: Mapping, params: dict[str, Any], expected: set[str]
+) -> None:
+    """Query string syntax, "Proximity searches" ("quick fox"~5: words up to 5 moves apart,
+    in any order) and the phrase_slop parameter,
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-query-string-query.html
+    """
+    assert matching(params, mapping) == expected
+
+
+def test_proximity_translates_to_match_phrase_with_slop(mapping: Mapping) -> None:
+    translated = parse_query_string({"query": 'summary:"a b"~3'}, mapping)
+    assert translated["match_phrase"]["summary"]["slop"] == 3
+
+
+def test_escaped_colons_and_colons_in_phrases_are_values(mapping: Mapping) -> None:
+    """Lucene query syntax: reserved characters escaped with a backslash are literal."""
+    assert matching({"query": 'utctimestamp:"2017-01-02T11:59:00Z"'}, mapping) == {"fail"}
+    assert matching({"query": "utctimestamp:2017-01-02T11\\:59\\:00Z"}, mapping) == {"fail"}
 
 
 def test_empty_query_matches_nothing(mapping: Mapping) -> None:
