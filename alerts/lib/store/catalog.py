@@ -13,7 +13,8 @@ documents in its own table ``docs_<id>`` (ids are never reused):
     recv    INTEGER (indexed)     `receivedtimestamp` likewise
 
 Connections run in WAL mode with ``synchronous=NORMAL`` (a committed write survives
-the process being killed) and a busy timeout, so writers queue instead of failing.
+the process being killed), a larger WAL checkpoint interval than SQLite's default (see
+`WAL_CHECKPOINT_PAGES`) and a busy timeout, so writers queue instead of failing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import fnmatch
 import sqlite3
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,10 @@ from lib.store.mapping import Mapping
 from lib.store.planner import TIME_COLUMNS
 
 BUSY_TIMEOUT_MS = 60_000
+# Checkpoint the WAL every ~40 MB (SQLite's default is 4 MB, less than one 5,000-event
+# bulk): pages rewritten by consecutive bulks (index pages) are copied back once, not
+# once per bulk, and the checkpoint's fsync runs less often. Durability is unchanged.
+WAL_CHECKPOINT_PAGES = 10_000
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
@@ -53,6 +59,7 @@ def connect(database: str, memory: bool) -> sqlite3.Connection:
     if not memory:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
     conn.execute("BEGIN IMMEDIATE")
     try:
         for statement in _SCHEMA:
@@ -85,7 +92,7 @@ class IndexInfo:
     settings: dict[str, Any]
     date_formats: dict[str, str | None] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def table(self) -> str:
         """The documents table of this index."""
         return f"docs_{self.id}"

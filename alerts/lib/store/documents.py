@@ -20,13 +20,12 @@ import base64
 import itertools
 import os
 import time
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
 from lib.errors import DocumentError
-from lib.store.dates import parse_date
+from lib.store.dates import iso_millis, parse_date
 from lib.store.planner import MULTI_VALUED, TIME_COLUMNS
 from lib.store.shapes import Shape, shape_of
 
@@ -35,8 +34,6 @@ DEPTH_LIMIT = 20
 TOTAL_FIELDS_LIMIT = 1000
 _PARSING = "document_parsing_exception"
 _UTC, _RECEIVED = TIME_COLUMNS  # the field names, in column order (utc, recv)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_ONE_MS = timedelta(milliseconds=1)
 _ILLEGAL = "illegal_argument_exception"
 
 
@@ -148,13 +145,7 @@ def _iso_millis(text: str) -> int | None:
     """
     if len(text) < 16 or text[4] != "-" or text[7] != "-" or text[10] != "T" or text[13] != ":":
         return None
-    try:
-        stamp = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return (stamp - _EPOCH) // _ONE_MS
+    return iso_millis(text)
 
 
 def _count_fields(properties: dict[str, Any], prefix: str, depth_limit: int) -> int:

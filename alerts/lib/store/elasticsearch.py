@@ -9,87 +9,54 @@ UnsupportedProductError (translated here into a StoreError saying so). To target
 OpenSearch, run a backend built on opensearch-py; this module's request and response
 shapes are the ones OpenSearch answers as well.
 
-Connection settings, read when the client is first needed (never in the constructor):
-the URL (``https://user:pass@host:9200``; credentials are percent-decoded),
-``VIGIL_ES_API_KEY`` (an API key, sent instead of basic auth), ``VIGIL_ES_CA_CERTS``
-(a CA bundle path) and ``VIGIL_ES_VERIFY_CERTS`` (``false`` turns off certificate
-verification; also ``?verify_certs=false`` in the URL).
+Connection settings (`es_connection`) are read when the client is first needed,
+never in the constructor.
 
 Layout (`layout.py`) is the embedded store's: writes to `events`/`alerts` go to the
 daily/monthly index, which is created on first use with `mapping.DEFAULT_TEMPLATE`
 (an index template for ``events-*``/``alerts-*`` is also installed once, for indices
-other tools create) and the managed aliases are moved with one ``update_aliases``
-call. Malformed values are refused, as in the embedded store: the template leaves
-``ignore_malformed`` at Elasticsearch's default (false). Every client or transport
-error leaves as one of `lib.errors`, with the client's error chained as the cause.
+other tools create); a first write to a name outside those patterns creates the index
+with Elasticsearch's dynamic defaults, as auto-creation would. The managed aliases are
+moved with one ``update_aliases`` call. Malformed values are refused, as in the
+embedded store: the template leaves ``ignore_malformed`` at Elasticsearch's default
+(false). Every client or transport error leaves as one of `lib.errors`, with the
+client's error chained as the cause (`es_errors`); ``now`` in range bounds is the
+caller's clock (`es_now`).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
-from collections.abc import Mapping as MappingType
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 import elasticsearch
 import elasticsearch.helpers
 
-from lib.errors import ConfigError, DocumentError, IndexNotFoundError, QueryError, StoreError
+from lib.errors import DocumentError, StoreError
 from lib.store.base import Body, Document, EventStore
-from lib.store.layout import MANAGED_ALIASES, is_layout_index, managed_aliases, write_target
+from lib.store.es_bulk import bulk_lines, local_error, response_item
+from lib.store.es_connection import connection_settings
+from lib.store.es_errors import (
+    elasticsearch_errors,
+    translate,
+    translated,
+    translated_or_self,
+    unreachable,
+)
+from lib.store.es_now import anchor_now
+from lib.store.layout import (
+    MANAGED_ALIASES,
+    TEMPLATE_PATTERNS,
+    is_layout_index,
+    managed_aliases,
+    uses_default_template,
+    write_target,
+)
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
 
 TEMPLATE_NAME = "vigil"
-TEMPLATE_PATTERNS = ["events-*", "alerts-*"]
-_QUERY_ERRORS = frozenset(
-    (
-        "parsing_exception",
-        "x_content_parse_exception",
-        "query_shard_exception",
-        "search_phase_execution_exception",
-        "illegal_argument_exception",
-        "number_format_exception",
-        "query_parsing_exception",
-    )
-)
-_DOCUMENT_ERRORS = frozenset(
-    (
-        "mapper_parsing_exception",
-        "document_parsing_exception",
-        "strict_dynamic_mapping_exception",
-        "version_conflict_engine_exception",
-        "document_missing_exception",
-    )
-)
-_FALSE = ("0", "false", "no", "off")
-_BOUNDS = frozenset(("gt", "gte", "lt", "lte", "from", "to"))
-
-
-def connection_settings(url: str, environ: MappingType[str, str] | None = None) -> dict[str, Any]:
-    """The `Elasticsearch(...)` keyword arguments for `url` and the environment."""
-    env = os.environ if environ is None else environ
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"store URL [{url}]: expected http(s)://[user:pass@]host[:port]")
-    host = parts.hostname if ":" not in parts.hostname else f"[{parts.hostname}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    path = parts.path.rstrip("/")
-    settings: dict[str, Any] = {"hosts": [urlunsplit((parts.scheme, netloc, path, "", ""))]}
-    api_key = env.get("VIGIL_ES_API_KEY")
-    if api_key:
-        settings["api_key"] = api_key
-    elif parts.username is not None:
-        settings["basic_auth"] = (unquote(parts.username), unquote(parts.password or ""))
-    if env.get("VIGIL_ES_CA_CERTS"):
-        settings["ca_certs"] = env["VIGIL_ES_CA_CERTS"]
-    verify = parse_qs(parts.query).get("verify_certs", [env.get("VIGIL_ES_VERIFY_CERTS", "")])[0]
-    if verify.lower() in _FALSE and verify:
-        settings["verify_certs"] = False
-        settings["ssl_show_warn"] = False
-    return settings
+__all__ = ["ElasticsearchStore", "anchor_now", "connection_settings", "translate", "translated"]
 
 
 class ElasticsearchStore(EventStore):
@@ -197,21 +164,27 @@ class ElasticsearchStore(EventStore):
         return {key: response[key] for key in ("_index", "_id", "result")}
 
     def bulk(self, actions: Iterable[Body], refresh: bool = False) -> Body:
-        """Run actions in one `_bulk` request; items in our (Elasticsearch's) shape."""
+        """Run actions in one `_bulk` request; items in our (Elasticsearch's) shape.
+
+        A malformed action gets its own error item; a cluster that cannot be reached
+        raises StoreError (cause chained), so callers can tell an outage from bad input.
+        """
         operations: list[Any] = []
         items: list[Body | None] = []
         for action in actions:
             try:
-                operations.extend(self._operation(action))
+                operations.extend(bulk_lines(action, self._writable))
                 items.append(None)
             except StoreError as exc:
-                items.append(_local_error(action, exc))
+                if unreachable(exc):
+                    raise  # an outage, not a bad action: the whole bulk fails
+                items.append(local_error(action, exc))
         response: dict[str, Any] = {"took": 0, "items": []}
         if operations:
             with translated():
                 response = dict(self.client.bulk(operations=operations, refresh=_refresh(refresh)))
         sent = iter(response["items"])
-        merged = [item if item is not None else _item(next(sent)) for item in items]
+        merged = [item if item is not None else response_item(next(sent)) for item in items]
         errors = any("error" in body for item in merged for body in item.values())
         return {"took": response.get("took", 0), "errors": errors, "items": merged}
 
@@ -223,9 +196,9 @@ class ElasticsearchStore(EventStore):
             body = exc.body if isinstance(exc.body, dict) else {}
             if body.get("found") is False:
                 return {"_index": body.get("_index", index), "_id": id, "found": False}
-            raise _translated_or_self(exc) from exc
+            raise translated_or_self(exc) from exc
         except elasticsearch_errors() as exc:
-            raise _translated_or_self(exc) from exc
+            raise translated_or_self(exc) from exc
         return {
             key: response[key] for key in ("_index", "_id", "found", "_source") if key in response
         }
@@ -283,16 +256,20 @@ class ElasticsearchStore(EventStore):
         return target
 
     def _create_default(self, target: str) -> None:
-        self._ensure_template()
-        template = Mapping.from_body(DEFAULT_TEMPLATE).to_dict()
-        settings = DEFAULT_TEMPLATE.get("settings") or None
+        """Create an index for a first write: the default template only for its patterns."""
+        arguments: dict[str, Any] = {}
+        if uses_default_template(target):
+            self._ensure_template()
+            arguments["mappings"] = Mapping.from_body(DEFAULT_TEMPLATE).to_dict()
+            arguments["settings"] = DEFAULT_TEMPLATE.get("settings") or None
         try:
             with translated():
-                self.client.indices.create(index=target, mappings=template, settings=settings)
+                self.client.indices.create(index=target, **arguments)
         except StoreError as exc:
             if "resource_already_exists_exception" not in str(exc):
                 raise  # another writer created it first: fine
-        self._sync_aliases()
+        if is_layout_index(target):
+            self._sync_aliases()
 
     def _ensure_template(self) -> None:
         if self._template_ready:
@@ -302,7 +279,7 @@ class ElasticsearchStore(EventStore):
             template["settings"] = DEFAULT_TEMPLATE["settings"]
         with translated():
             self.client.indices.put_index_template(
-                name=TEMPLATE_NAME, index_patterns=TEMPLATE_PATTERNS, template=template
+                name=TEMPLATE_NAME, index_patterns=list(TEMPLATE_PATTERNS), template=template
             )
         self._template_ready = True
 
@@ -326,147 +303,6 @@ class ElasticsearchStore(EventStore):
             ]
             if actions:
                 self.client.indices.update_aliases(actions=actions)
-
-    def _operation(self, action: Any) -> list[Any]:
-        """The `_bulk` lines of one helpers-shaped action (StoreError if malformed)."""
-        if not isinstance(action, dict):
-            raise StoreError("action_request_validation_exception: a bulk action must be an object")
-        op = action.get("_op_type", "index")
-        if op not in ("index", "create", "update", "delete"):
-            raise StoreError(
-                f"illegal_argument_exception: Malformed action/metadata line, unknown op [{op}]"
-            )
-        if not isinstance(action.get("_index"), str):
-            raise StoreError("action_request_validation_exception: index is missing")
-        meta: dict[str, Any] = {"_index": self._writable(action["_index"])}
-        if action.get("_id") is not None:
-            meta["_id"] = str(action["_id"])
-        if op == "delete":
-            return [{op: meta}]
-        body = action["_source"] if "_source" in action else _document(action)
-        if op == "update":
-            return [{op: meta}, body]
-        if not isinstance(body, dict):
-            raise DocumentError(
-                "failed to parse: Malformed content, must start with an object",
-                None,
-                "document_parsing_exception",
-            )
-        return [{op: meta}, body]
-
-
-def anchor_now(body: Any, now: datetime) -> Any:
-    """`body` with ``now`` in `range` bounds pinned to the caller's clock (``<iso>||...``).
-
-    Elasticsearch resolves ``now`` with the server's clock; Vigil resolves it with the
-    caller's (frozen in tests and backfills), as the embedded store does. A range with
-    its own ``format`` is left alone (the pinned instant is ISO 8601).
-    """
-    if isinstance(body, list):
-        return [anchor_now(item, now) for item in body]
-    if not isinstance(body, dict):
-        return body
-    anchored = {key: anchor_now(value, now) for key, value in body.items()}
-    if isinstance(body.get("range"), dict):
-        anchored["range"] = {
-            field: _anchored_range(spec, now) for field, spec in body["range"].items()
-        }
-    return anchored
-
-
-def _anchored_range(spec: Any, now: datetime) -> Any:
-    if not isinstance(spec, dict) or "format" in spec:
-        return spec
-    stamp = now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return {
-        key: _pin(value, stamp) if key in _BOUNDS and isinstance(value, str) else value
-        for key, value in spec.items()
-    }
-
-
-def _pin(bound: str, stamp: str) -> str:
-    if not bound.startswith("now"):
-        return bound
-    math = bound[3:]
-    return f"{stamp}||{math}" if math else stamp
-
-
-@contextmanager
-def translated() -> Iterator[None]:
-    """Run a client call, turning its errors into `lib.errors` (cause chained)."""
-    try:
-        yield
-    except StoreError:
-        raise
-    except Exception as exc:
-        error = translate(exc)
-        if error is None:
-            raise
-        raise error from exc
-
-
-def translate(exc: BaseException) -> StoreError | None:
-    """Our error for a client/transport error (None if `exc` is not one)."""
-    if isinstance(exc, elasticsearch.UnsupportedProductError):
-        return StoreError(
-            "the server is not Elasticsearch (the elasticsearch client refuses other products,"
-            f" e.g. OpenSearch; use an opensearch-py based backend): {exc}"
-        )
-    if isinstance(exc, elasticsearch.ApiError):
-        kind, reason = _error_of(exc)
-        message = f"{kind}: {reason}"
-        if kind == "index_not_found_exception" or (exc.meta.status == 404 and "index" in kind):
-            return IndexNotFoundError(message)
-        if kind in _DOCUMENT_ERRORS:
-            return DocumentError(reason, None, kind)
-        if exc.meta.status == 400 and kind in _QUERY_ERRORS:
-            return QueryError(message)
-        return StoreError(f"Elasticsearch answered {exc.meta.status}: {message}")
-    if isinstance(exc, elasticsearch.TransportError | elasticsearch.SerializationError):
-        return StoreError(f"cannot reach Elasticsearch: {exc}")
-    return None
-
-
-def elasticsearch_errors() -> tuple[type[Exception], ...]:
-    """The client's error classes (API errors and transport errors)."""
-    return (elasticsearch.ApiError, elasticsearch.TransportError, elasticsearch.SerializationError)
-
-
-def _translated_or_self(exc: Exception) -> Exception:
-    error = translate(exc)
-    return exc if error is None else error
-
-
-def _error_of(exc: Any) -> tuple[str, str]:
-    body = exc.body if isinstance(exc.body, dict) else {}
-    error = body.get("error")
-    if isinstance(error, dict):
-        cause = (error.get("root_cause") or [error])[0]
-        return str(error.get("type", "error")), str(cause.get("reason") or error.get("reason", ""))
-    return str(getattr(exc, "error", "error")), str(error or exc.message)
-
-
-def _item(item: Body) -> Body:
-    ((op, body),) = item.items()
-    shaped = {key: body[key] for key in ("_index", "_id", "status", "result") if key in body}
-    if "error" in body:
-        error = body["error"]
-        shaped["error"] = {"type": error.get("type"), "reason": error.get("reason")}
-    return {op: shaped}
-
-
-def _local_error(action: Any, exc: StoreError) -> Body:
-    from lib.store.writer import error_body
-
-    op = action.get("_op_type", "index") if isinstance(action, dict) else "index"
-    index = action.get("_index") if isinstance(action, dict) else None
-    doc_id = action.get("_id") if isinstance(action, dict) else None
-    return {op: {"_index": index, "_id": doc_id, "status": 400, "error": error_body(exc)}}
-
-
-def _document(action: dict[str, Any]) -> dict[str, Any]:
-    meta = {"_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"}
-    return {key: value for key, value in action.items() if key not in meta}
 
 
 def _names(index: str | list[str]) -> str:

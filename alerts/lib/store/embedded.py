@@ -9,11 +9,13 @@ How it answers like Elasticsearch:
 - Documents are stored as JSON; a search compiles the query once per index against
   that index's own mapping (`engine.compile_query`), decodes the candidate documents
   with orjson and keeps those the compiled query matches. Hits carry their concrete
-  `_index`; without a `sort` they come by index name, then insertion order. Every hit
-  scores 1.0 (relevance scoring is not emulated).
+  `_index`; without a `sort` they come by index name, then insertion order. Hits get
+  the query's constant score (`scoring`: 0.0 in filter context; relevance scoring is
+  not emulated).
 - Time-window queries read only the rows inside the window: `utctimestamp` and
   `receivedtimestamp` are kept in indexed columns and `planner.plan_query` turns the
-  query's bounds on them into a SQL condition (it only prunes, never changes answers).
+  query's bounds on them into a SQL condition (it only prunes, never changes answers;
+  see `embedded_search`).
 - Malformed values are refused: a value that does not fit its field's type (a non-IP in
   an `ip` field, an unparseable date, ...) rejects the whole document, as
   Elasticsearch does by default (``ignore_malformed: false``); the Elasticsearch
@@ -32,7 +34,6 @@ guarded by a lock.
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 import threading
@@ -40,7 +41,6 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -49,14 +49,14 @@ from lib.errors import ConfigError, DocumentError, StoreError
 from lib.store import catalog as catalog_db
 from lib.store.base import Body, Document, EventStore
 from lib.store.catalog import Catalog, IndexInfo
+from lib.store.embedded_search import candidate_seqs, gc_paused, search_index
 from lib.store.engine import Predicate, compile_query
-from lib.store.planner import plan_query, plan_sql
 from lib.store.response import build_response, parse_request, shape_hit
+from lib.store.scoring import query_score
 from lib.store.sorting import sort_hits
 from lib.store.writer import Writer, error_body
 
 SCAN_CHUNK = 500
-FETCH_CHUNK = 8192
 _MEMORY_STORES: dict[str, EmbeddedStore] = {}
 _MEMORY_LOCK = threading.Lock()
 
@@ -163,7 +163,7 @@ class EmbeddedStore(EventStore):
         """Run many actions in one transaction; one item per action, errors per item."""
         started = time.perf_counter()
         actions = list(actions)
-        with self._writer() as writer:
+        with self._writer() as writer, gc_paused():
             items = [writer.apply(action) for action in actions]
         errors = any("error" in body for item in items for body in item.values())
         return {"took": _elapsed_ms(started), "errors": errors, "items": items}
@@ -199,6 +199,7 @@ class EmbeddedStore(EventStore):
     ) -> Iterator[Body]:
         """Yield every hit matching ``body['query']``, a chunk of rows at a time."""
         request = parse_request(body, paged=False)
+        score = query_score(request.query)
         now_ms = _now_ms()
         with self._reader() as (conn, catalog):
             targets = catalog.resolve(index, ignore_unavailable)
@@ -206,7 +207,7 @@ class EmbeddedStore(EventStore):
                 (
                     info,
                     compile_query(request.query, info.mapping, now_ms),
-                    self._candidates(conn, info, request.query, now_ms),
+                    candidate_seqs(conn, info, request.query, now_ms),
                 )
                 for info in targets
             ]
@@ -214,11 +215,11 @@ class EmbeddedStore(EventStore):
             hits = [hit for plan in plans for hit in self._scan_index(*plan)]
             mappings = {info.name: info.mapping for info in targets}
             for hit in sort_hits(hits, request.sort, mappings.__getitem__):
-                yield shape_hit(hit, request.source, request.track_scores)
+                yield shape_hit(hit, request.source, score if request.track_scores else None)
             return
         for plan in plans:
             for hit in self._scan_index(*plan):
-                yield shape_hit(hit, request.source)
+                yield shape_hit(hit, request.source, score)
 
     def refresh(self, index: str | list[str] | None = None) -> None:
         """Writes are visible when they return; this only checks that `index` exists."""
@@ -239,42 +240,9 @@ class EmbeddedStore(EventStore):
     def _matching(
         self, conn: sqlite3.Connection, info: IndexInfo, query: Any, now_ms: int
     ) -> list[Body]:
-        predicate = compile_query(query, info.mapping, now_ms)
-        plan = plan_query(query, info.date_formats, now_ms)
-        sql = f"SELECT seq, doc_id, source FROM {info.table}"
-        params: list[int] = []
-        if plan is not None:
-            where, params = plan_sql(plan)
-            sql = f"{sql} WHERE {where}"
-        loads = orjson.loads
-        matched: list[tuple[int, str, Body]] = []
-        cursor = conn.execute(sql, params)
-        with _gc_paused():
-            while rows := cursor.fetchmany(FETCH_CHUNK):
-                self.rows_read += len(rows)
-                matched += [
-                    (seq, doc_id, source)
-                    for seq, doc_id, raw in rows
-                    if predicate(source := loads(raw), doc_id)
-                ]
-        if plan is not None:
-            matched.sort(key=itemgetter(0))
-        name = info.name
-        return [
-            {"_index": name, "_id": doc_id, "_score": 1.0, "_source": source}
-            for _, doc_id, source in matched
-        ]
-
-    def _candidates(
-        self, conn: sqlite3.Connection, info: IndexInfo, query: Any, now_ms: int
-    ) -> list[int]:
-        plan = plan_query(query, info.date_formats, now_ms)
-        if plan is None:
-            return [seq for (seq,) in conn.execute(f"SELECT seq FROM {info.table} ORDER BY seq")]
-        where, params = plan_sql(plan)
-        return sorted(
-            seq for (seq,) in conn.execute(f"SELECT seq FROM {info.table} WHERE {where}", params)
-        )
+        hits, read = search_index(conn, info, query, now_ms)
+        self.rows_read += read
+        return hits
 
     def _scan_index(self, info: IndexInfo, predicate: Predicate, seqs: list[int]) -> Iterator[Body]:
         for start in range(0, len(seqs), SCAN_CHUNK):
@@ -294,7 +262,10 @@ class EmbeddedStore(EventStore):
     def _connection(self) -> sqlite3.Connection:
         pid = os.getpid()
         if self._conn is None or (self._pid != pid and not self.memory):
-            self._conn = catalog_db.connect(self.database, self.memory)
+            try:
+                self._conn = catalog_db.connect(self.database, self.memory)
+            except (OSError, sqlite3.Error) as exc:
+                raise StoreError(f"embedded store: cannot open [{self.database}]: {exc}") from exc
             self._pid = pid
             self._catalog = None
         return self._conn
@@ -329,23 +300,6 @@ class EmbeddedStore(EventStore):
                 conn.execute("ROLLBACK")
                 self._catalog = None
                 raise
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while decoding many documents.
-
-    Decoded documents hold no reference cycles (reference counting frees them), but
-    creating tens of thousands of dicts triggers full collections that cost a third of
-    a window query; the collector is switched back on afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @contextmanager

@@ -11,10 +11,15 @@ Shared by both backends; pure logic, no I/O.
   ``events`` is the newest daily events index, ``events-previous`` the daily index of
   the day before the newest (if it exists), ``events-weekly`` the daily indices within
   the 7 days ending with the newest, and ``alerts`` every ``alerts-YYYYMM`` index.
+- The default template (MozDef's mapping) is installed for the index patterns
+  ``TEMPLATE_PATTERNS`` (``events-*``, ``alerts-*``): as with an Elasticsearch index
+  template, an index created by a first write gets it only if its name matches one of
+  them; any other auto-created index starts with Elasticsearch's dynamic defaults.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -30,6 +35,7 @@ MANAGED_ALIASES = (EVENTS, EVENTS_PREVIOUS, EVENTS_WEEKLY, ALERTS)
 DAILY_EVENTS = re.compile(r"^events-(\d{4})(\d{2})(\d{2})$")
 MONTHLY_ALERTS = re.compile(r"^alerts-\d{6}$")
 WEEK_DAYS = 7
+TEMPLATE_PATTERNS = ("events-*", "alerts-*")
 
 # Elasticsearch's index name rules (the "Create index API" page, "Path parameters").
 _FORBIDDEN_CHARS = set('\\/*?"<>| ,#:')
@@ -86,6 +92,11 @@ def daily_events_date(name: str) -> date | None:
 def is_layout_index(name: str) -> bool:
     """True for the indices the layout manages (daily events and monthly alerts)."""
     return daily_events_date(name) is not None or bool(MONTHLY_ALERTS.match(name))
+
+
+def uses_default_template(name: str) -> bool:
+    """True if an index auto-created as `name` gets the default template (its patterns)."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in TEMPLATE_PATTERNS)
 
 
 def _utc_now(now: datetime | None) -> datetime:

@@ -4,9 +4,10 @@
 `build_response` turns the matching hits into Elasticsearch's response: `hits.total`
 per ``track_total_hits`` (default: exact up to 10,000, then ``relation: gte``),
 `from`/`size` paging within ``index.max_result_window`` (10,000), `sort`, `_source`
-filtering and `aggregations`. Scores: every hit scores 1.0 (relevance scoring, BM25,
-is not emulated); with a `sort`, `_score` and `max_score` are null as in Elasticsearch
-unless ``track_scores`` is set.
+filtering and `aggregations`. Scores: every hit of a search gets the query's constant
+score (`scoring.query_score`: 0.0 in filter context, a ``constant_score`` boost, else
+1.0; relevance scoring, BM25, is not emulated); with a `sort`, `_score` and
+`max_score` are null as in Elasticsearch unless ``track_scores`` is set.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.aggregations import aggregate
 from lib.store.mapping import Mapping
+from lib.store.scoring import query_score
 from lib.store.sorting import sort_hits
 
 DEFAULT_SIZE = 10
@@ -136,14 +138,14 @@ def build_response(
     if total is not None:
         result_hits["total"] = total
     aggregations = aggregate(request.aggs, hits, mapping_for, now_ms) if request.aggs else None
-    scored = not request.sort or request.track_scores
+    score = query_score(request.query) if not request.sort or request.track_scores else None
     if request.sort:
         hits = sort_hits(hits, request.sort, mapping_for)
     page = [
-        shape_hit(hit, request.source, scored)
+        shape_hit(hit, request.source, score)
         for hit in hits[request.start : request.start + request.size]
     ]
-    result_hits["max_score"] = 1.0 if scored and hits and request.size else None
+    result_hits["max_score"] = score if hits and request.size else None
     result_hits["hits"] = page
     response: dict[str, Any] = {
         "took": took_ms,
@@ -156,10 +158,10 @@ def build_response(
     return response
 
 
-def shape_hit(hit: dict[str, Any], source_spec: Any, scored: bool = True) -> dict[str, Any]:
-    """A copy of `hit` with `_source` filtered per `source_spec` and its score set."""
+def shape_hit(hit: dict[str, Any], source_spec: Any, score: float | None = 1.0) -> dict[str, Any]:
+    """A copy of `hit` with `_source` filtered per `source_spec` and its `_score` set."""
     shaped = dict(hit)
-    shaped["_score"] = 1.0 if scored else None
+    shaped["_score"] = score
     if source_spec is True or source_spec is None:
         return shaped
     if source_spec is False:

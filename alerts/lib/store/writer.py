@@ -2,11 +2,13 @@
 
 A `Writer` runs inside one SQLite write transaction (the caller commits or rolls
 back). It routes each action to its concrete index (`layout.write_target`), creates
-missing indices with the default template, validates documents against the mapping
+missing indices (with the default template where `layout.uses_default_template`
+says so, else with Elasticsearch's dynamic defaults), validates documents against the mapping
 (`Mapping.prepare`, then the depth and total-fields limits), and batches inserts into
 ``executemany`` calls. A refused document leaves no trace: `Mapping.prepare` does not
 change the mapping when it refuses, and a mapping change refused by a limit is rolled
-back to the last accepted mapping. Per-action results have Elasticsearch's bulk shapes.
+back to the last accepted mapping. Per-action results have Elasticsearch's bulk shapes
+(`bulk_items`).
 """
 
 from __future__ import annotations
@@ -19,14 +21,26 @@ import orjson
 
 from lib.errors import DocumentError, IndexNotFoundError, StoreError
 from lib.store import documents
+from lib.store.bulk_items import (
+    action_body,
+    check_id,
+    error_body,
+    error_item,
+    result_item,
+    update_doc,
+)
 from lib.store.catalog import Catalog, IndexInfo, build_index, bump_version, create_docs_table
-from lib.store.layout import MANAGED_ALIASES, managed_aliases, validate_index_name, write_target
+from lib.store.layout import (
+    MANAGED_ALIASES,
+    managed_aliases,
+    uses_default_template,
+    validate_index_name,
+    write_target,
+)
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
 from lib.store.shapes import Shape
 
 OPERATIONS = ("index", "create", "update", "delete")
-# Keys of an elasticsearch.helpers action that are metadata, not document fields.
-_META = frozenset(("_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"))
 
 
 class VersionConflict(DocumentError):
@@ -58,13 +72,13 @@ class Writer:
         self._admit(info, source, shape)
         doc_id, existed = self._claim_id(info, doc_id, op)
         self._queue(info, doc_id, data, source)
-        return _result(info.name, doc_id, "updated" if existed else "created")
+        return result_item(info.name, doc_id, "updated" if existed else "created")
 
     def update(self, name: Any, doc_id: Any, body: dict[str, Any]) -> dict[str, Any]:
         """Merge ``body['doc']`` into a stored document (or upsert, as Elasticsearch does)."""
         info = self.target(name, create=False)
-        doc_id = _check_id(doc_id, required=True)
-        partial = _update_doc(body)
+        doc_id = check_id(doc_id, required=True)
+        partial = update_doc(body)
         stored = self._stored(info, doc_id)
         if stored is None:
             upsert = partial if body.get("doc_as_upsert") else body.get("upsert")
@@ -75,31 +89,31 @@ class Writer:
             return self.index(info.name, upsert, doc_id)
         merged = documents.merge(stored, partial)
         if merged == stored:
-            return _result(info.name, doc_id, "noop", status=200)
+            return result_item(info.name, doc_id, "noop", status=200)
         data, source, shape = documents.encode(merged)
         self._admit(info, source, shape)
         self._queue(info, doc_id, data, source)
-        return _result(info.name, doc_id, "updated")
+        return result_item(info.name, doc_id, "updated")
 
     def delete(self, name: Any, doc_id: Any) -> dict[str, Any]:
         """Delete one document; result ``deleted`` or ``not_found`` (status 404)."""
         info = self.target(name, create=False)
-        doc_id = _check_id(doc_id, required=True)
+        doc_id = check_id(doc_id, required=True)
         self._flush(info.table)
         cursor = self.conn.execute(f"DELETE FROM {info.table} WHERE doc_id = ?", (doc_id,))
         if cursor.rowcount:
-            return _result(info.name, doc_id, "deleted", status=200)
-        return _result(info.name, doc_id, "not_found", status=404)
+            return result_item(info.name, doc_id, "deleted", status=200)
+        return result_item(info.name, doc_id, "not_found", status=404)
 
     def apply(self, action: Any) -> dict[str, Any]:
         """Run one bulk action; its ``{op: item}`` result, errors included."""
-        op = action.get("_op_type", "index") if isinstance(action, dict) else "index"
-        name = action.get("_index") if isinstance(action, dict) else None
-        doc_id = action.get("_id") if isinstance(action, dict) else None
+        op, name, doc_id = "index", None, None
+        if type(action) is dict:
+            op, name, doc_id = action.get("_op_type", op), action.get("_index"), action.get("_id")
         try:
             return {op: self._dispatch(op, action)}
         except StoreError as exc:
-            return {op: _error(self._concrete_name(name), doc_id, _status(exc), exc)}
+            return {op: error_item(self._concrete_name(name), doc_id, exc)}
 
     # -- index management ---------------------------------------------------------------
 
@@ -120,7 +134,9 @@ class Writer:
             return self.catalog.single(concrete)
         if not create:
             raise IndexNotFoundError(f"index_not_found_exception: no such index [{concrete}]")
-        return self.create_index(concrete, DEFAULT_TEMPLATE)
+        return self.create_index(
+            concrete, DEFAULT_TEMPLATE if uses_default_template(concrete) else None
+        )
 
     def create_index(self, name: str, body: dict[str, Any] | None) -> IndexInfo:
         """Create index `name` from a create-index `body` (None = dynamic defaults)."""
@@ -229,7 +245,7 @@ class Writer:
         name, doc_id = action.get("_index"), action.get("_id")
         if op == "delete":
             return self.delete(name, doc_id)
-        body = action["_source"] if "_source" in action else _body(action)
+        body = action["_source"] if "_source" in action else action_body(action)
         if op == "update":
             return self.update(name, doc_id, body if isinstance(body, dict) else {})
         return self.index(name, body, doc_id, op)
@@ -249,7 +265,7 @@ class Writer:
         info.refresh_date_formats()
 
     def _claim_id(self, info: IndexInfo, doc_id: Any, op: str) -> tuple[str, bool]:
-        doc_id = _check_id(doc_id, required=False)
+        doc_id = check_id(doc_id, required=False)
         if doc_id is None:
             return documents.new_id(), False
         existed = doc_id in self._pending_ids.get(info.table, ()) or self._exists(info, doc_id)
@@ -293,65 +309,4 @@ class Writer:
         return orjson.loads(row[0])
 
 
-def _check_id(doc_id: Any, required: bool) -> str | None:
-    if doc_id is None:
-        if required:
-            raise StoreError("action_request_validation_exception: id is missing")
-        return None
-    if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
-        raise StoreError(f"illegal_argument_exception: document id [{doc_id!r}] must be a string")
-    text = str(doc_id)
-    if not text:
-        raise StoreError("illegal_argument_exception: if _id is specified it must not be empty")
-    if len(text.encode()) > 512:
-        raise StoreError(
-            f"illegal_argument_exception: id [{text}] is too long, must be no longer than 512 bytes"
-        )
-    return text
-
-
-def _update_doc(body: dict[str, Any]) -> dict[str, Any]:
-    if "script" in body:
-        raise StoreError(
-            "illegal_argument_exception: scripted updates are not supported by the embedded store"
-        )
-    partial = body.get("doc")
-    if not isinstance(partial, dict):
-        raise StoreError("action_request_validation_exception: script or doc is missing")
-    return partial
-
-
-def _body(action: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in action.items() if key not in _META}
-
-
-def _result(index: str, doc_id: str, result: str, status: int | None = None) -> dict[str, Any]:
-    code = status if status is not None else (201 if result == "created" else 200)
-    return {"_index": index, "_id": doc_id, "result": result, "status": code}
-
-
-_STATUS = {"document_missing_exception": 404, "version_conflict_engine_exception": 409}
-
-
-def _status(exc: StoreError) -> int:
-    if isinstance(exc, IndexNotFoundError):
-        return 404
-    return _STATUS.get(getattr(exc, "error_type", ""), 400)
-
-
-def _error(index: Any, doc_id: Any, status: int, exc: StoreError) -> dict[str, Any]:
-    return {"_index": index, "_id": doc_id, "status": status, "error": error_body(exc)}
-
-
-def error_body(exc: StoreError) -> dict[str, Any]:
-    """Elasticsearch's ``{'type', 'reason'}`` error object for one of our errors."""
-    if isinstance(exc, DocumentError):
-        reason = exc.reason
-        if exc.field and exc.field not in reason:
-            reason = f"failed to parse field [{exc.field}]: {reason}"
-        return {"type": exc.error_type, "reason": reason}
-    text = str(exc)
-    kind, sep, reason = text.partition(": ")
-    if sep and kind.endswith("_exception") and " " not in kind:
-        return {"type": kind, "reason": reason}
-    return {"type": "illegal_argument_exception", "reason": text}
+__all__ = ["OPERATIONS", "VersionConflict", "Writer", "error_body"]

@@ -116,6 +116,15 @@ def test_bulk_of_only_malformed_actions_answers_per_item_without_a_request(store
     ]
 
 
+@pytest.mark.parametrize("target", ["events", "some-index"])
+def test_bulk_raises_when_the_cluster_cannot_be_reached(store, target):
+    """An outage is not a bad document: the bulk raises StoreError (cause chained) instead of
+    answering per-item errors, so loginput can answer 503."""
+    with pytest.raises(StoreError, match="cannot reach Elasticsearch") as caught:
+        store.bulk([{"_index": target, "_source": {"a": 1}}, "not an action"])
+    assert isinstance(caught.value.__cause__, elasticsearch.TransportError)
+
+
 def test_index_refuses_a_non_object_document_before_sending(store):
     with pytest.raises(DocumentError, match="must start with an object"):
         store.index("events", ["not", "an", "object"])  # type: ignore[arg-type]

@@ -8,7 +8,9 @@ queries are the simplest that exercise storage.
 from __future__ import annotations
 
 import os
+import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -92,6 +94,27 @@ def test_disk_store_creates_parent_directories_on_first_use_not_in_constructor(d
     assert disk_path.exists()
 
 
+@pytest.mark.parametrize(
+    "where",
+    [
+        pytest.param("under-a-file", id="parent-is-a-regular-file"),
+        pytest.param("a-directory", id="database-path-is-a-directory"),
+    ],
+)
+def test_a_store_that_cannot_be_opened_is_a_store_error_naming_the_path(tmp_path, where):
+    blocker = tmp_path / "blocker"
+    if where == "under-a-file":
+        blocker.write_text("not a directory")
+        path = blocker / "sub" / "store.db"
+    else:
+        blocker.mkdir()
+        path = blocker
+    store = open_embedded(str(path))
+    with pytest.raises(StoreError, match=re.escape(f"[{path}]")) as caught:
+        store.list_indices()
+    assert isinstance(caught.value.__cause__, OSError | sqlite3.Error)
+
+
 def test_sqlite_url_opens_a_disk_store(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/s.db")
     store.index("things", {"a": 1}, id="1")
@@ -117,6 +140,32 @@ def test_first_write_to_events_creates_the_daily_index_with_the_default_template
         "events": ["events-20240506"],
         "events-weekly": ["events-20240506"],
     }
+
+
+def test_first_write_to_another_name_creates_it_with_dynamic_defaults(store):
+    """A first write outside the template's patterns (events-*, alerts-*) gets Elasticsearch's
+    dynamic defaults: strings text + .keyword, date detection.
+
+    Index templates ("applied to any index name that matches" index_patterns),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/index-templates.html;
+    Dynamic field mapping,
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/dynamic-field-mapping.html
+    """
+    store.index("auto-made", {"category": "syslog", "when": "2024-01-01T00:00:00Z"})
+    properties = store.get_mapping("auto-made")["auto-made"]["mappings"]["properties"]
+    assert properties["category"] == {
+        "type": "text",
+        "fields": {"keyword": {"type": "keyword", "ignore_above": 256}},
+    }
+    assert properties["when"]["type"] == "date"
+    assert "events" not in store.get_aliases()
+
+
+def test_first_write_to_any_name_matching_the_patterns_gets_the_default_template(store):
+    """The template's index pattern events-* covers any such name, not only daily indices."""
+    store.index("events-archive", {"category": "syslog"})
+    properties = store.get_mapping("events-archive")["events-archive"]["mappings"]["properties"]
+    assert properties["category"]["type"] == "keyword"
 
 
 def test_daily_rollover_moves_the_aliases(store):
@@ -409,6 +458,46 @@ def test_auto_created_indices_take_the_total_fields_limit_from_the_default_templ
 
 
 # -- search shapes --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "score"),
+    [
+        pytest.param({"bool": {"filter": [{"term": {"n": 1}}]}}, 0.0, id="bool-filter-only-0"),
+        pytest.param({"bool": {"must_not": [{"term": {"n": 2}}]}}, 0.0, id="bool-must-not-only-0"),
+        pytest.param(
+            {"bool": {"must": [{"term": {"n": 1}}], "filter": [{"term": {"n": 1}}]}},
+            1.0,
+            id="bool-with-must-scores",
+        ),
+        pytest.param(
+            {"bool": {"should": [{"term": {"n": 1}}], "minimum_should_match": 1}},
+            1.0,
+            id="bool-with-should-scores",
+        ),
+        pytest.param(
+            {"constant_score": {"filter": {"term": {"n": 1}}, "boost": 2.5}},
+            2.5,
+            id="constant-score-gives-its-boost",
+        ),
+        pytest.param({"constant_score": {"filter": {"term": {"n": 1}}}}, 1.0, id="constant-1"),
+        pytest.param({"match_all": {}}, 1.0, id="match-all-1"),
+        pytest.param(None, 1.0, id="no-query-is-match-all"),
+    ],
+)
+def test_hits_get_the_constant_score_elasticsearch_gives_the_query(store, query, score):
+    """Bool query "Scoring with bool.filter" (filter context scores 0),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-bool-query.html;
+    Constant score query (score = boost),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-constant-score-query.html;
+    Match all query (score 1.0). Relevance (BM25) is not emulated: other queries score 1.0.
+    """
+    store.index("scores", {"n": 1}, id="one")
+    body = {} if query is None else {"query": query}
+    response = store.search("scores", body)
+    assert [hit["_score"] for hit in response["hits"]["hits"]] == [score]
+    assert response["hits"]["max_score"] == score
+    assert [hit["_score"] for hit in store.scan("scores", body)] == [score]
 
 
 def test_hits_carry_concrete_index_and_come_by_index_then_insertion_order(store):

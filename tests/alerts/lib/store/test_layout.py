@@ -12,6 +12,7 @@ from lib.store.layout import (
     daily_events_date,
     is_layout_index,
     managed_aliases,
+    uses_default_template,
     validate_index_name,
     write_target,
 )
@@ -122,3 +123,21 @@ def test_daily_events_date_rejects_impossible_dates():
 def test_is_layout_index():
     assert is_layout_index("events-20240101") and is_layout_index("alerts-202401")
     assert not is_layout_index("events") and not is_layout_index("alerts-2024")
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param("events-20240101", True, id="daily-events"),
+        pytest.param("alerts-202401", True, id="monthly-alerts"),
+        pytest.param("events-anything", True, id="any-name-matching-events-star"),
+        pytest.param("events", False, id="events-alone-does-not-match-events-star"),
+        pytest.param("my-events-20240101", False, id="patterns-anchor-at-the-start"),
+        pytest.param("vigil-auto", False, id="other-names"),
+    ],
+)
+def test_default_template_applies_to_its_index_patterns_only(name, expected):
+    """Index templates: "applied to any index name that matches" its index_patterns
+    (events-*, alerts-*), https://www.elastic.co/guide/en/elasticsearch/reference/current/index-templates.html
+    """
+    assert uses_default_template(name) is expected

@@ -1,0 +1,66 @@
+"""The ``_bulk`` request of the Elasticsearch backend: action lines and response items.
+
+Actions are `elasticsearch.helpers`-shaped dicts (``_op_type``, ``_index``, ``_id``,
+``_source`` or the document's own keys). A malformed action is refused locally with an
+error item of Elasticsearch's shape; the others become ``_bulk`` lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lib.errors import DocumentError, StoreError
+from lib.store.base import Body
+from lib.store.bulk_items import error_body
+
+
+def bulk_lines(action: Any, writable: Callable[[str], str]) -> list[Any]:
+    """The `_bulk` lines of one helpers-shaped action; `writable` gives its concrete index."""
+    if not isinstance(action, dict):
+        raise StoreError("action_request_validation_exception: a bulk action must be an object")
+    op = action.get("_op_type", "index")
+    if op not in ("index", "create", "update", "delete"):
+        raise StoreError(
+            f"illegal_argument_exception: Malformed action/metadata line, unknown op [{op}]"
+        )
+    if not isinstance(action.get("_index"), str):
+        raise StoreError("action_request_validation_exception: index is missing")
+    meta: dict[str, Any] = {"_index": writable(action["_index"])}
+    if action.get("_id") is not None:
+        meta["_id"] = str(action["_id"])
+    if op == "delete":
+        return [{op: meta}]
+    body = action["_source"] if "_source" in action else _document(action)
+    if op == "update":
+        return [{op: meta}, body]
+    if not isinstance(body, dict):
+        raise DocumentError(
+            "failed to parse: Malformed content, must start with an object",
+            None,
+            "document_parsing_exception",
+        )
+    return [{op: meta}, body]
+
+
+def response_item(item: Body) -> Body:
+    """One item of Elasticsearch's bulk response, in our (its) item shape."""
+    ((op, body),) = item.items()
+    shaped = {key: body[key] for key in ("_index", "_id", "status", "result") if key in body}
+    if "error" in body:
+        error = body["error"]
+        shaped["error"] = {"type": error.get("type"), "reason": error.get("reason")}
+    return {op: shaped}
+
+
+def local_error(action: Any, exc: StoreError) -> Body:
+    """The error item of an action refused before sending (a malformed action)."""
+    op = action.get("_op_type", "index") if isinstance(action, dict) else "index"
+    index = action.get("_index") if isinstance(action, dict) else None
+    doc_id = action.get("_id") if isinstance(action, dict) else None
+    return {op: {"_index": index, "_id": doc_id, "status": 400, "error": error_body(exc)}}
+
+
+def _document(action: dict[str, Any]) -> dict[str, Any]:
+    meta = {"_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"}
+    return {key: value for key, value in action.items() if key not in meta}
