@@ -85,6 +85,18 @@ ISO_NAMES = frozenset(
 )  # datetime(1970, 1, 1).toordinal()
 
 
+# Camel-case spellings of built-in format names that MozDef's template uses. Elasticsearch
+# 7 deprecated them and 8 rejects them in new mappings ("Camel case date formats are no
+# longer supported", 8.0 breaking changes), so a mapping is sent with the snake-case name.
+CAMEL_CASE_FORMATS = {"dateOptionalTime": "date_optional_time"}
+
+
+def snake_case_format(fmt: str) -> str:
+    """`fmt` (``a||b``) with camel-case built-in names replaced by their snake-case names."""
+    names = [name.strip() for name in fmt.split("||")]
+    return "||".join(CAMEL_CASE_FORMATS.get(name, name) for name in names)
+
+
 def parse_date(value: object, fmt: str | None = None) -> int:
     """Parse a date field value into epoch milliseconds (ValueError if unparseable)."""
     return date_parser(fmt or DEFAULT_FORMAT)(value)

@@ -35,6 +35,7 @@ import elasticsearch.helpers
 
 from lib.errors import DocumentError, StoreError
 from lib.store.base import Body, Document, EventStore
+from lib.store.dates import snake_case_format
 from lib.store.es_bulk import bulk_lines, local_error, response_item
 from lib.store.es_connection import connection_settings
 from lib.store.es_errors import (
@@ -84,7 +85,7 @@ class ElasticsearchStore(EventStore):
     def create_index(self, index: str, body: Body | None = None) -> Body:
         """Create `index`; MozDef's `_doc` type level is removed from the mapping."""
         body = body or {}
-        arguments: dict[str, Any] = {"mappings": Mapping.from_body(body).to_dict()}
+        arguments: dict[str, Any] = {"mappings": server_mapping(body)}
         for key in ("settings", "aliases"):
             if body.get(key):
                 arguments[key] = body[key]
@@ -260,7 +261,7 @@ class ElasticsearchStore(EventStore):
         arguments: dict[str, Any] = {}
         if uses_default_template(target):
             self._ensure_template()
-            arguments["mappings"] = Mapping.from_body(DEFAULT_TEMPLATE).to_dict()
+            arguments["mappings"] = server_mapping(DEFAULT_TEMPLATE)
             arguments["settings"] = DEFAULT_TEMPLATE.get("settings") or None
         try:
             with translated():
@@ -274,7 +275,7 @@ class ElasticsearchStore(EventStore):
     def _ensure_template(self) -> None:
         if self._template_ready:
             return
-        template: dict[str, Any] = {"mappings": Mapping.from_body(DEFAULT_TEMPLATE).to_dict()}
+        template: dict[str, Any] = {"mappings": server_mapping(DEFAULT_TEMPLATE)}
         if DEFAULT_TEMPLATE.get("settings"):
             template["settings"] = DEFAULT_TEMPLATE["settings"]
         with translated():
@@ -303,6 +304,23 @@ class ElasticsearchStore(EventStore):
             ]
             if actions:
                 self.client.indices.update_aliases(actions=actions)
+
+
+def server_mapping(body: Body) -> Body:
+    """The mapping of an index body as Elasticsearch 6 to 9 all accept it: without MozDef's
+    ``_doc`` type level, and with snake-case date format names (`dates.snake_case_format`)."""
+    return _snake_formats(Mapping.from_body(body).to_dict())
+
+
+def _snake_formats(node: Any) -> Any:
+    if isinstance(node, list):
+        return [_snake_formats(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    fixed = {key: _snake_formats(value) for key, value in node.items()}
+    if node.get("type") in ("date", "date_nanos") and isinstance(node.get("format"), str):
+        fixed["format"] = snake_case_format(node["format"])
+    return fixed
 
 
 def _names(index: str | list[str]) -> str:

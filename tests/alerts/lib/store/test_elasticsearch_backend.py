@@ -20,6 +20,7 @@ from lib.store.elasticsearch import (
     ElasticsearchStore,
     anchor_now,
     connection_settings,
+    server_mapping,
     translate,
 )
 
@@ -205,3 +206,13 @@ def test_now_in_range_bounds_is_pinned_to_the_callers_clock():
     assert should[1] == body["query"]["bool"]["should"][1]
     assert should[2] == body["query"]["bool"]["should"][2]
     assert body["query"]["bool"]["should"][0]["range"]["utctimestamp"]["gte"] == "now-20m"
+
+
+def test_mozdef_template_is_sent_with_snake_case_date_formats(mozdef_template):
+    """Elasticsearch 8 rejects camel-case built-in date formats such as MozDef's
+    ``dateOptionalTime`` in new mappings ("Camel case date formats are no longer
+    supported", Elasticsearch 8.0 breaking changes); the snake-case name means the same.
+    """
+    sent = server_mapping(mozdef_template)
+    assert "dateOptionalTime" not in repr(sent)
+    assert sent["properties"]["utctimestamp"] == {"type": "date", "format": "date_optional_time"}
