@@ -49,6 +49,16 @@ def encode(document: object) -> tuple[bytes, dict[str, Any], Shape | None]:
             None,
             _PARSING,
         )
+    data = serialize(document)
+    shape = shape_of(document)
+    if shape is not None:
+        return data, document, shape
+    source = orjson.loads(data)
+    return data, source, shape_of(source)
+
+
+def serialize(document: dict[str, Any]) -> bytes:
+    """The JSON bytes of `document` (DocumentError if not JSON or over the size limit)."""
     try:
         data = orjson.dumps(document)
     except (orjson.JSONEncodeError, TypeError) as exc:
@@ -61,11 +71,7 @@ def encode(document: object) -> tuple[bytes, dict[str, Any], Shape | None]:
             None,
             _ILLEGAL,
         )
-    shape = shape_of(document)
-    if shape is not None:
-        return data, document, shape
-    source = orjson.loads(data)
-    return data, source, shape_of(source)
+    return data
 
 
 def check_limits(mappings: dict[str, Any], settings: dict[str, Any]) -> None:

@@ -164,6 +164,7 @@ class EmbeddedStore(EventStore):
         started = time.perf_counter()
         actions = list(actions)
         with self._writer() as writer, gc_paused():
+            writer.prefetch(actions)
             items = [writer.apply(action) for action in actions]
         errors = any("error" in body for item in items for body in item.values())
         return {"took": _elapsed_ms(started), "errors": errors, "items": items}

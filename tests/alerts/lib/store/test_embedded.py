@@ -309,6 +309,58 @@ def test_update_sees_a_document_indexed_earlier_in_the_same_bulk(store):
     assert store.get("things", "1")["_source"] == {"a": 1, "b": 2}
 
 
+def test_two_updates_of_one_document_in_a_bulk_both_apply(store):
+    store.index("things", {"a": 1}, id="1")
+    response = store.bulk(
+        [
+            {"_op_type": "update", "_index": "things", "_id": "1", "doc": {"b": 2}},
+            {"_op_type": "update", "_index": "things", "_id": "1", "doc": {"c": 3}},
+        ]
+    )
+    assert response["errors"] is False
+    assert store.get("things", "1")["_source"] == {"a": 1, "b": 2, "c": 3}
+
+
+def test_update_after_a_delete_in_the_same_bulk_finds_no_document(store):
+    store.index("things", {"a": 1}, id="1")
+    response = store.bulk(
+        [
+            {"_op_type": "delete", "_index": "things", "_id": "1"},
+            {"_op_type": "update", "_index": "things", "_id": "1", "doc": {"b": 2}},
+        ]
+    )
+    deleted, missing = (next(iter(item.values())) for item in response["items"])
+    assert deleted["result"] == "deleted"
+    assert missing["status"] == 404 and missing["error"]["type"] == "document_missing_exception"
+    assert store.get("things", "1")["found"] is False
+
+
+def test_update_putting_a_value_where_an_object_is_mapped_is_refused(store):
+    store.index("things", {"a": {"b": 1}}, id="1")
+    response = store.bulk([{"_op_type": "update", "_index": "things", "_id": "1", "doc": {"a": 5}}])
+    item = response["items"][0]["update"]
+    assert item["status"] == 400 and "[a]" in item["error"]["reason"]
+    assert store.get("things", "1")["_source"] == {"a": {"b": 1}}
+
+
+def test_updates_of_more_documents_than_one_read_ahead_query_holds(store):
+    from lib.store.writer import IDS_PER_QUERY
+
+    count = IDS_PER_QUERY * 2 + 1
+    store.bulk([{"_index": "things", "_id": str(i), "_source": {"n": i}} for i in range(count)])
+    response = store.bulk(
+        [
+            {"_op_type": "update", "_index": "things", "_id": str(i), "doc": {"seen": True}}
+            for i in range(count)
+        ]
+    )
+    assert response["errors"] is False
+    assert [store.get("things", str(i))["_source"] for i in (0, count - 1)] == [
+        {"n": 0, "seen": True},
+        {"n": count - 1, "seen": True},
+    ]
+
+
 def test_create_conflict_and_delete_results(store):
     response = store.bulk(
         [
