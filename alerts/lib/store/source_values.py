@@ -38,19 +38,7 @@ def field_getter(info: FieldInfo) -> Getter:
 
 
 def _null_value_getter(path: str, null_value: Any) -> Getter:
-    parts = path.split(".")
-    keys = {
-        (i, j): ".".join(parts[i:j])
-        for i in range(len(parts))
-        for j in range(i + 1, len(parts) + 1)
-    }
-
-    def get(source: dict[str, Any]) -> list[Any]:
-        out: list[Any] = []
-        _collect(source, 0, len(parts), keys, out, null_value)
-        return out
-
-    return get
+    return _walking_getter(path.split("."), null_value)
 
 
 @lru_cache(maxsize=4096)
@@ -61,6 +49,11 @@ def getter(path: str) -> Getter:
         return _getter1(path)
     if len(parts) == 2:
         return _getter2(parts[0], parts[1], path)
+    return _walking_getter(parts)
+
+
+def _walking_getter(parts: list[str], null_value: Any = None) -> Getter:
+    """The general lookup: every way of splitting `parts` into dotted keys and objects."""
     keys = {
         (i, j): ".".join(parts[i:j])
         for i in range(len(parts))
@@ -69,7 +62,7 @@ def getter(path: str) -> Getter:
 
     def get(source: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
-        _collect(source, 0, len(parts), keys, out)
+        _collect(source, 0, len(parts), keys, out, null_value)
         return out
 
     return get
