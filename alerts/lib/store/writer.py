@@ -58,7 +58,8 @@ class Writer:
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
         # Every document written in this transaction (flushed or not), by table and id,
         # and stored documents read ahead for the updates of a bulk (`prefetch`).
-        self._written: dict[str, dict[str, dict[str, Any]]] = {}
+        # (JSON bytes, shared with the pending rows: no decoded copies are kept).
+        self._written: dict[str, dict[str, bytes]] = {}
         self._prefetched: dict[str, dict[str, bytes]] = {}
         self._changed: dict[str, IndexInfo] = {}
         self._accepted: dict[str, dict[str, Any]] = {}
@@ -319,7 +320,7 @@ class Writer:
     def _queue(self, info: IndexInfo, doc_id: str, data: bytes, source: dict[str, Any]) -> None:
         row = (doc_id, data, *documents.time_columns(source, info.date_formats))
         self._pending.setdefault(info.table, []).append(row)
-        self._written.setdefault(info.table, {})[doc_id] = source
+        self._written.setdefault(info.table, {})[doc_id] = data
 
     def _flush(self, table: str) -> None:
         rows = self._pending.pop(table, None)
@@ -341,9 +342,9 @@ class Writer:
         Rows not yet flushed are all in `_written`, so the table is read without a flush.
         """
         written = self._written.get(info.table)
-        if written is not None and doc_id in written:
-            return written[doc_id]
-        data = self._prefetched.get(info.table, {}).pop(doc_id, None)
+        data = written.get(doc_id) if written is not None else None
+        if data is None:
+            data = self._prefetched.get(info.table, {}).pop(doc_id, None)
         if data is not None:
             return orjson.loads(data)
         row = self.conn.execute(
