@@ -50,10 +50,11 @@ setup(
     description="Celery-scheduled alert plugin framework for security teams, MozDef-compatible",
     python_requires=">=3.11",
     package_dir={"": "alerts"},
-    packages=find_packages(where="alerts"),
+    # lib.templates holds only the scaffold's templates (data, no __init__.py).
+    packages=[*find_packages(where="alerts"), "lib.templates"],
     py_modules=[],
     include_package_data=True,
-    package_data={"lib": ["templates/*.tmpl"]},
+    package_data={"lib.templates": ["*.tmpl"]},
     install_requires=INSTALL_REQUIRES,
     extras_require={"dev": DEV_REQUIRES},
     entry_points={"console_scripts": ["vigil = lib.cli:main"]},
