@@ -18,6 +18,10 @@ a negative case saves and publishes nothing; a positive case fires, each saved a
 the `notify_mozdefbot` rule, lists the posted events (or `num_samples`), each listed
 event is tagged for this alert, and one message per alert was published with the same
 `_id`, summary, category, utctimestamp and event count.
+
+As in MozDef, `setup()` runs before each case and `teardown()` after it (an autouse
+fixture calls them; pytest itself no longer calls nose-style methods), so a test module
+may override them, calling ``super().setup()`` first, to seed `self.store` for its alert.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import re
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +78,12 @@ def dict_merge(target: dict[str, Any], *sources: dict[str, Any]) -> dict[str, An
     return target
 
 
+def _drop_store(store: Any) -> None:
+    for index in store.list_indices():
+        store.delete_index(index)
+    store.close()
+
+
 class AlertTestSuite(AlertEvents):
     """Base class of alert test modules; runs every case of `test_cases` (MozDef's API)."""
 
@@ -87,24 +97,57 @@ class AlertTestSuite(AlertEvents):
     def _alert_environment(
         self, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> Iterator[None]:
-        """Point the alert at a fresh store and exchange; undo everything afterwards."""
+        """Run `setup()` before each case and `teardown()` after it, as MozDef's harness did.
+
+        pytest no longer calls nose-style ``setup``/``teardown`` methods, so this fixture
+        does: a test module's override (calling ``super().setup()``) runs around every case.
+        Whatever the overrides do, the store is dropped and every patch undone afterwards.
+        """
+        self._request, self._tmp_path, self._monkeypatch = request, tmp_path, monkeypatch
+        try:
+            self.setup()
+            yield
+            self.teardown()
+        finally:
+            self._release()
+
+    def setup(self) -> None:
+        """Per-case set-up: name the alert, point it at a fresh store and exchange.
+
+        Sets MozDef's attributes: `alert_classname`, `alert_filename`, `event_index_name`,
+        `previous_event_index_name`, `alert_index_name` (dated by the frozen clock) and
+        `config_delete_indexes` (always true: every case starts from an empty store).
+        """
         from lib import alerttask
 
         self._name_the_alert()
-        self._random = random.Random(request.node.nodeid)
+        self._random = random.Random(self._request.node.nodeid)
+        frozen = datetime.fromisoformat(FROZEN_NOW).replace(tzinfo=UTC)
+        self.event_index_name = frozen.strftime("events-%Y%m%d")
+        self.previous_event_index_name = (frozen - timedelta(days=1)).strftime("events-%Y%m%d")
+        self.alert_index_name = frozen.strftime("alerts-%Y%m")
+        self.config_delete_indexes = True
         self.store_url = f"memory://alert-test-{uuid.uuid4().hex}"
-        self.rabbitmq = harness_rabbitmq(tmp_path / "broker")
-        monkeypatch.setattr(alerttask, "ES", {"servers": [self.store_url]})
-        monkeypatch.setattr(alerttask, "RABBITMQ", self.rabbitmq)
-        self._chdir_to_alert(monkeypatch)
+        self.rabbitmq = harness_rabbitmq(self._tmp_path / "broker")
+        self._monkeypatch.setattr(alerttask, "ES", {"servers": [self.store_url]})
+        self._monkeypatch.setattr(alerttask, "RABBITMQ", self.rabbitmq)
+        self._chdir_to_alert(self._monkeypatch)
         self.store = open_store(self.store_url)
         self.rabbitmq_alerts = AlertMessageCapture(self.rabbitmq)
         self.rabbitmq_alerts.start()
+
+    def teardown(self) -> None:
+        """Per-case tear-down hook for test modules (the harness cleans up after it)."""
+
+    def _release(self) -> None:
+        capture = self.__dict__.pop("rabbitmq_alerts", None)
+        store = self.__dict__.pop("store", None)
         try:
-            yield
+            if capture is not None:
+                capture.close()
         finally:
-            self.rabbitmq_alerts.close()
-            self._drop_store()
+            if store is not None:
+                _drop_store(store)
 
     def _name_the_alert(self) -> None:
         cls_name = type(self).__name__
@@ -119,11 +162,6 @@ class AlertTestSuite(AlertEvents):
         if spec is not None and spec.origin:
             monkeypatch.chdir(Path(spec.origin).parent)
 
-    def _drop_store(self) -> None:
-        for index in self.store.list_indices():
-            self.store.delete_index(index)
-        self.store.close()
-
     # -- the test ---------------------------------------------------------------------
 
     def test_alert_test_case(
@@ -131,9 +169,6 @@ class AlertTestSuite(AlertEvents):
     ) -> None:
         """Store the case's events, run the alert once, check what it saved and published."""
         with freeze_time(FROZEN_NOW, tz_offset=0):
-            now = datetime.now(UTC)
-            self.event_index_name = now.strftime("events-%Y%m%d")
-            self.alert_index_name = now.strftime("alerts-%Y%m")
             self.verify_starting_values(test_case)
             self.populate_test_case(test_case)
             with monkeypatch.context() as patch:
