@@ -88,6 +88,17 @@ class FiredAlert:
     alert: str
     summary: str
     id: str
+    index: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The alert as `vigil backfill --json` lists it."""
+        return {
+            "tick": self.tick.isoformat(),
+            "alert": self.alert,
+            "summary": self.summary,
+            "_id": self.id,
+            "_index": self.index,
+        }
 
 
 @dataclass
@@ -116,6 +127,18 @@ class BackfillResult:
             f"{self.seconds:.1f} s"
         )
         return "\n".join(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The alerts fired and the totals, for `vigil backfill --json`."""
+        return {
+            "fired": [fired.to_dict() for fired in self.fired],
+            "alerts": len(self.fired),
+            "ticks": self.ticks,
+            "runs": self.runs,
+            "skipped": self.skipped,
+            "fired_before": self.fired_before,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass
@@ -336,9 +359,10 @@ def _run(item: _Replayed, tick: datetime) -> list[str]:
 def _fired(store: EventStore, name: str, tick: datetime, ids: list[str]) -> list[FiredAlert]:
     fired = []
     for alert_id in ids:
-        found = store.get(f"alerts-{tick:%Y%m}", alert_id)
+        index = f"alerts-{tick:%Y%m}"
+        found = store.get(index, alert_id)
         summary = found["_source"].get("summary", "") if found.get("found") else "(not found)"
-        fired.append(FiredAlert(tick, name, summary, alert_id))
+        fired.append(FiredAlert(tick, name, summary, alert_id, found.get("_index", index)))
     return fired
 
 

@@ -3,13 +3,15 @@
 Every command takes ``--store URL`` (default: the configured store, `config.store_url()`)
 and answers a mistake (an unknown alert, a bad query, an unreachable store) with a
 one-line error and a non-zero exit, never a traceback. ``--json`` prints machine-readable
-output: for `alerts` and `search`, a JSON list of ``{_id, _index, _source}`` documents.
+output: for `alerts` and `search`, a JSON list of ``{_id, _index, _source}`` documents;
+for `setup`, the indices and aliases it created and all there are after it.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +60,9 @@ store_option = click.option(
     metavar="URL",
     help="Event store URL (default: the configured store).",
 )
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+json_option = click.option(
+    "--json", "as_json", is_flag=True, help="Print machine-readable JSON instead of text."
+)
 limit_option = click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10000))
 
 
@@ -66,7 +70,8 @@ def _store(store_url: str | None) -> EventStore:
     return open_store(store_url or config.store_url())
 
 
-def _print_json(value: Any) -> None:
+def print_json(value: Any) -> None:
+    """Print `value` as indented JSON on standard output."""
     click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode())
 
 
@@ -96,7 +101,7 @@ def alerts_command(store_url: str | None, limit: int, as_json: bool) -> None:
     body = {"size": limit, "sort": [{"utctimestamp": {"order": "desc"}}]}
     hits = _store(store_url).search(ALERTS_INDEX, body, ignore_unavailable=True)["hits"]["hits"]
     if as_json:
-        _print_json(_documents(hits))
+        print_json(_documents(hits))
         return
     if not hits:
         click.echo("No alerts yet.")
@@ -123,7 +128,7 @@ def runs_command(store_url: str | None, limit: int, alert: str | None, as_json: 
     """Recent alert runs, newest first."""
     runs = list_runs(_store(store_url), size=limit, alert=alert)
     if as_json:
-        _print_json(runs)
+        print_json(runs)
         return
     if not runs:
         click.echo("No runs yet.")
@@ -170,7 +175,7 @@ def run_alert_command(name: str, store_url: str | None, as_json: bool) -> None:
         )
     fired = _fetch_alerts(_store(store_url), record.alert_ids)
     if as_json:
-        _print_json({"run": record.to_document(), "alerts": fired})
+        print_json({"run": record.to_document(), "alerts": fired})
         return
     click.echo(
         f"{name}: {record.events} event(s) matched, {record.alerts} alert(s) fired in {record.duration_seconds:.2f}s"
@@ -208,7 +213,7 @@ def search_command(
     result = _store(store_url).search(EVENTS_INDEX, body, ignore_unavailable=True)
     hits = result["hits"]["hits"]
     if as_json:
-        _print_json(_documents(hits))
+        print_json(_documents(hits))
         return
     total = result["hits"]["total"]
     more = "+" if total.get("relation") == "gte" else ""
@@ -225,8 +230,9 @@ def search_command(
 
 @click.command("setup")
 @store_option
+@json_option
 @friendly_errors
-def setup_command(store_url: str | None) -> None:
+def setup_command(store_url: str | None, as_json: bool) -> None:
     """Create indices, templates and aliases on an empty store (safe to repeat)."""
     store = _store(store_url)
     steps: list[tuple[str, Callable[[], None]]] = [
@@ -234,10 +240,34 @@ def setup_command(store_url: str | None) -> None:
         (RUNS_INDEX, lambda: ensure_index(store, RUNS_INDEX, RUNS_MAPPING)),
         (LOCKS_INDEX, lambda: ensure_index(store, LOCKS_INDEX, LOCKS_MAPPING)),
     ]
+    indices, aliases = store.list_indices(), store.get_aliases()
     for label, step in tqdm(steps, desc="setting up", unit="step", disable=None):
-        tqdm.write(f"  {label}")
+        tqdm.write(f"  {label}", file=sys.stderr if as_json else None)
         step()
+    if as_json:
+        print_json(_setup_report(store, indices, aliases))
+        return
     click.echo(f"Store ready: {store.url}")
+
+
+def _setup_report(
+    store: EventStore, indices_before: list[str], aliases_before: dict[str, list[str]]
+) -> dict[str, Any]:
+    """What `setup` created: indices that are new, aliases that are new or point anew."""
+    indices, aliases = store.list_indices(), store.get_aliases()
+    return {
+        "store": store.url,
+        "created": {
+            "indices": [index for index in indices if index not in indices_before],
+            "aliases": {
+                alias: targets
+                for alias, targets in aliases.items()
+                if targets != aliases_before.get(alias)
+            },
+        },
+        "indices": indices,
+        "aliases": aliases,
+    }
 
 
 @click.command("serve")

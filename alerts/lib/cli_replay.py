@@ -1,7 +1,8 @@
 """`vigil ingest` (logs into the event store) and `vigil backfill` (replay alerts over history).
 
 Both take ``--store URL`` (default: the configured store, `config.store_url()`), show a
-tqdm progress bar on standard error and print their account on standard output.
+tqdm progress bar on standard error and print their account on standard output (as JSON
+with ``--json``).
 
 `vigil ingest` exits 0 when it read its input, whatever it rejected (the account lists
 every rejected line); it exits 1 when a file cannot be read or the store fails. A real
@@ -22,8 +23,10 @@ from tqdm import tqdm
 
 from lib import config
 from lib.backfill import BackfillOptions, alert_names, backfill
+from lib.cli_operator import json_option, print_json
 from lib.errors import VigilError
 from lib.ingest import FORMATS, RECEIVED_AT, IngestOptions, Ingestor
+from lib.ingest_report import IngestReport
 from lib.ingest_sources import source_size
 from lib.store import open_store
 from lib.utctime import to_utc
@@ -135,6 +138,7 @@ store_option = click.option(
 )
 @click.option("--batch-size", type=click.IntRange(1), default=1000, show_default=True)
 @store_option
+@json_option
 def ingest_command(
     files: tuple[str, ...],
     fmt: str,
@@ -144,6 +148,7 @@ def ingest_command(
     received_at: str,
     batch_size: int,
     store_url: str | None,
+    as_json: bool,
 ) -> None:
     """Read log FILEs ('-' for standard input) into the event store as MozDef events.
 
@@ -177,11 +182,18 @@ def ingest_command(
     except KeyboardInterrupt:
         ingestor.flush()
     except (VigilError, OSError) as exc:
-        click.echo(ingestor.report.render())
+        _print_report(ingestor.report, as_json)
         raise click.ClickException(str(exc)) from exc
     finally:
         store.close()
-    click.echo(ingestor.report.render())
+    _print_report(ingestor.report, as_json)
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        click.echo(report.render())
 
 
 @click.command("backfill")
@@ -215,6 +227,7 @@ def ingest_command(
     "--exact", is_flag=True, help="Run every tick, even when nothing new is in the alert's window."
 )
 @store_option
+@json_option
 def backfill_command(
     alerts: tuple[str, ...],
     start: datetime,
@@ -224,6 +237,7 @@ def backfill_command(
     publish: bool,
     exact: bool,
     store_url: str | None,
+    as_json: bool,
 ) -> None:
     """Replay ALERTs over history as the scheduler would have run them.
 
@@ -240,6 +254,9 @@ def backfill_command(
             result = backfill(url, names, options, progress=cast(Progress, bar.update))
     except VigilError as exc:
         raise click.ClickException(str(exc)) from exc
+    if as_json:
+        print_json(result.to_dict() | {"dry_run": dry_run})
+        return
     click.echo(result.render())
     if dry_run:
         click.echo("dry run: nothing was saved, tagged or published")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 EXAMPLES_PER_REASON = 5
 
@@ -32,6 +33,10 @@ class Position:
             else f"{self.source} item {self.number}"
         )
 
+    def to_dict(self) -> dict[str, str | int]:
+        """``{source, line}`` or ``{source, item}``, as `vigil ingest --json` gives it."""
+        return {"source": self.source, self.unit: self.number}
+
 
 @dataclass
 class IngestReport:
@@ -45,7 +50,7 @@ class IngestReport:
     skipped: Counter[str] = field(default_factory=Counter)
     rejected_items: Counter[str] = field(default_factory=Counter)
     rejected_events: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, list[str]] = field(default_factory=dict)
+    examples: dict[str, list[Position]] = field(default_factory=dict)
 
     def parsed(self, events: int) -> None:
         """Count one item that became `events` events."""
@@ -91,10 +96,35 @@ class IngestReport:
             out.extend(self._reasons(title, counts))
         return "\n".join(out)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The account for `vigil ingest --json`: counts, and each reason's first positions."""
+        return {
+            "lines": self.lines,
+            "items": self.items,
+            "items_parsed": self.items_parsed,
+            "events": self.events,
+            "written": self.written,
+            "skipped": self._outcome(self.skipped),
+            "rejected": self._outcome(self.rejected_items),
+            "rejected_by_store": self._outcome(self.rejected_events),
+            "accounted": self.accounted,
+        }
+
+    def _outcome(self, counts: Counter[str]) -> dict[str, Any]:
+        reasons = [
+            {
+                "reason": reason,
+                "count": count,
+                "first": [where.to_dict() for where in self.examples.get(reason, [])],
+            }
+            for reason, count in counts.most_common()
+        ]
+        return {"count": sum(counts.values()), "reasons": reasons}
+
     def _reasons(self, title: str, counts: Counter[str]) -> list[str]:
         lines = []
         for reason, count in counts.most_common():
-            where = ", ".join(self.examples.get(reason, []))
+            where = ", ".join(str(position) for position in self.examples.get(reason, []))
             more = ", ..." if count > EXAMPLES_PER_REASON else ""
             lines.append(f"  {title}: {count:,} x {reason} (at {where}{more})")
         return lines
@@ -102,4 +132,4 @@ class IngestReport:
     def _example(self, reason: str, where: Position) -> None:
         examples = self.examples.setdefault(reason, [])
         if len(examples) < EXAMPLES_PER_REASON:
-            examples.append(str(where))
+            examples.append(where)

@@ -7,6 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pytest
 from celery.schedules import crontab
 from click.testing import CliRunner
@@ -399,6 +400,29 @@ def test_cli_backfill_prints_the_table(memory_store, broker):
     assert lines[1].split()[:2] == ["2017-04-13T04:26:00+00:00", BRUTEFORCE]
     assert "2 alert(s) fired; 82 ticks" in result.stdout
     assert "dry run: nothing was saved, tagged or published" in result.stdout
+
+
+def test_cli_backfill_json_lists_the_saved_alerts_and_the_totals(memory_store, broker):
+    args = [
+        "backfill",
+        BRUTEFORCE,
+        SUDO,
+        "--from",
+        "2017-04-13T04:20:00Z",
+        "--to",
+        "2017-04-13T05:00",
+    ]
+    result = CliRunner().invoke(vigil, [*args, "--store", memory_store.url, "--json"])
+    assert result.exit_code == 0, result.output
+    answer = orjson.loads(result.stdout)
+    assert (answer["alerts"], answer["ticks"], answer["dry_run"]) == (2, 82, False)
+    assert answer["runs"] + answer["skipped"] == answer["ticks"]
+    first, second = answer["fired"]
+    assert (first["tick"], first["alert"]) == ("2017-04-13T04:26:00+00:00", BRUTEFORCE)
+    assert second["alert"] == SUDO
+    for fired in answer["fired"]:
+        saved = memory_store.get(fired["_index"], fired["_id"])
+        assert saved["found"] and saved["_source"]["summary"] == fired["summary"]
 
 
 @pytest.mark.parametrize(

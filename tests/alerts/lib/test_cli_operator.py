@@ -138,6 +138,19 @@ def test_setup_prepares_an_empty_store(cli_store):
     assert vigil("setup", "--store", url).exit_code == 0
 
 
+def test_setup_json_names_what_it_created(cli_store):
+    url, store = cli_store
+    first = vigil("setup", "--store", url, "--json")
+    assert first.exit_code == 0, first.output
+    created = orjson.loads(first.stdout)
+    assert created["store"] == url
+    assert set(created["created"]["indices"]) >= {"vigil-runs", "vigil-locks"}
+    assert created["indices"] == store.list_indices()
+    assert created["aliases"] == store.get_aliases()
+    again = orjson.loads(vigil("setup", "--store", url, "--json").stdout)
+    assert again["created"] == {"indices": [], "aliases": {}}
+
+
 def test_an_unreachable_store_is_a_one_line_error():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -83,7 +83,7 @@ def test_every_line_is_written_skipped_or_rejected_and_bad_lines_do_not_stop_the
     assert report.lines == 6 and report.written == 2 and report.accounted
     assert report.skipped == {"blank line": 2}
     assert sum(report.rejected_items.values()) == 2
-    assert report.examples["blank line"] == [f"{log}:2", f"{log}:4"]
+    assert [str(where) for where in report.examples["blank line"]] == [f"{log}:2", f"{log}:4"]
     rendered = report.render()
     assert "2 skipped, 2 rejected" in rendered
     assert f"not a syslog line (no RFC 3164 or RFC 5424 header) (at {log}:3)" in rendered
@@ -117,7 +117,7 @@ def test_store_rejections_are_counted_with_the_stores_reason(store, tmp_path):
     [(reason, count)] = report.rejected_events.items()
     assert count == 1 and reason.startswith("store refused the event: ")
     assert "sourceipaddress" in reason
-    assert report.examples[reason] == [f"{log}:2"]
+    assert [str(where) for where in report.examples[reason]] == [f"{log}:2"]
 
 
 def test_ndjson_events_are_normalized(store, tmp_path):
@@ -137,7 +137,7 @@ def test_json_document_array_is_one_event_per_item(store, tmp_path):
     )
     report = ingest(store, [str(log)])
     assert (report.items, report.written) == (3, 2)
-    assert report.examples == {
+    assert {reason: [str(w) for w in where] for reason, where in report.examples.items()} == {
         "field [utctimestamp]: cannot parse 'nope' as a timestamp": [f"{log} item 2"]
     }
 
@@ -270,6 +270,33 @@ def test_cli_ingest_prints_the_account(store, tmp_path):
     assert "read 6 lines (6 items): 4 parsed into 8 events, 1 skipped, 1 rejected" in result.stdout
     assert "events: 8 written, 0 rejected by the store" in result.stdout
     assert len(all_events(store)) == 8
+
+
+def test_cli_ingest_json_gives_the_counts_reasons_and_first_positions(store, tmp_path):
+    junk = [f"junk {n}" for n in range(7)]
+    log = write_lines(tmp_path / "auth.log", [*AUTH_LINES, "", *junk])
+    args = ["ingest", str(log), "--year", "2017", "--store", store.url, "--json"]
+    result = CliRunner().invoke(vigil, args)
+    assert result.exit_code == 0, result.output
+    account = orjson.loads(result.stdout)
+    assert {key: account[key] for key in ("lines", "items_parsed", "events", "written")} == {
+        "lines": 12,
+        "items_parsed": 4,
+        "events": 8,
+        "written": 8,
+    }
+    assert account["accounted"] is True
+    assert account["skipped"] == {
+        "count": 1,
+        "reasons": [
+            {"reason": "blank line", "count": 1, "first": [{"source": str(log), "line": 5}]}
+        ],
+    }
+    [rejected] = account["rejected"]["reasons"]
+    assert account["rejected"]["count"] == rejected["count"] == 7
+    assert rejected["reason"].startswith("not a syslog line")
+    assert [where["line"] for where in rejected["first"]] == [6, 7, 8, 9, 10]
+    assert account["rejected_by_store"] == {"count": 0, "reasons": []}
 
 
 def test_cli_ingest_reads_standard_input(store):
