@@ -21,7 +21,8 @@ event is tagged for this alert, and one message per alert was published with the
 
 As in MozDef, `setup()` runs before each case and `teardown()` after it (an autouse
 fixture calls them; pytest itself no longer calls nose-style methods), so a test module
-may override them, calling ``super().setup()`` first, to seed `self.store` for its alert.
+may override them, calling ``super().setup()`` first, to seed `self.store` for its alert;
+both run with the clock frozen at the cases' time.
 """
 
 from __future__ import annotations
@@ -100,14 +101,17 @@ class AlertTestSuite(AlertEvents):
         """Run `setup()` before each case and `teardown()` after it, as MozDef's harness did.
 
         pytest no longer calls nose-style ``setup``/``teardown`` methods, so this fixture
-        does: a test module's override (calling ``super().setup()``) runs around every case.
-        Whatever the overrides do, the store is dropped and every patch undone afterwards.
+        does: a test module's override (calling ``super().setup()``) runs around every case,
+        with the clock frozen as during the case (so timestamp helpers agree). Whatever the
+        overrides do, the store is dropped and every patch undone afterwards.
         """
         self._request, self._tmp_path, self._monkeypatch = request, tmp_path, monkeypatch
         try:
-            self.setup()
+            with freeze_time(FROZEN_NOW, tz_offset=0):
+                self.setup()
             yield
-            self.teardown()
+            with freeze_time(FROZEN_NOW, tz_offset=0):
+                self.teardown()
         finally:
             self._release()
 
