@@ -29,7 +29,9 @@ from lib.store import open_store
 from lib.store.base import EventStore
 
 ALERTS_INDEX = "alerts"
-EVENTS_INDEX = "events-weekly"
+# Every daily events index: the rolling aliases cover only the newest days, and the
+# window filter (indexed time columns, Elasticsearch's can-match) skips the rest cheaply.
+EVENTS_INDICES = "events-*"
 
 
 def register(group: click.Group) -> None:
@@ -210,7 +212,7 @@ def search_command(
     search = SearchQuery(minutes=minutes)
     search.add_must(QueryStringMatch(query))
     body = search.request_body(size=limit) | {"sort": [{"utctimestamp": {"order": "desc"}}]}
-    result = _store(store_url).search(EVENTS_INDEX, body, ignore_unavailable=True)
+    result = _store(store_url).search(EVENTS_INDICES, body, ignore_unavailable=True)
     hits = result["hits"]["hits"]
     if as_json:
         print_json(_documents(hits))

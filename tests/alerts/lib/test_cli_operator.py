@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 from click.testing import CliRunner
+from freezegun import freeze_time
 
 from lib.cli import main
 from lib.runs import RunRecord, save_run
@@ -119,6 +120,19 @@ def test_search_finds_recent_events_matching_a_lucene_query(cli_store):
         vigil("search", "hostname:*1", "--minutes", "30", "--store", url, "--json").output
     )
     assert sorted(d["_source"]["hostname"] for d in documents) == ["db1", "web1"]
+
+
+def test_search_reaches_daily_indices_older_than_a_week(cli_store):
+    url, store = cli_store
+    for days_ago in (20, 10, 0):
+        event = _event(days_ago * 1440 + 1)
+        with freeze_time(event["utctimestamp"]):  # written that day, to that day's index
+            store.bulk([{"_index": "events", "_source": event}])
+    store.refresh()
+    assert len(store.list_indices()) == 3
+    result = vigil("search", "hostname:web1", "--minutes", str(14 * 1440), "--store", url)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "2 event(s) in the last 20160 minute(s); showing 2"
 
 
 def test_search_with_a_malformed_query_is_a_one_line_error(cli_store):
