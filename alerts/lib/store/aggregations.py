@@ -24,6 +24,7 @@ from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.dates import format_date
 from lib.store.fieldquery import NUMERIC_TYPES, Values, doc_values
 from lib.store.mapping import FLOAT_TYPES, FieldInfo, Mapping, format_ip
+from lib.store.metadata_query import IndexNames
 from lib.store.patterns import lucene_regex
 
 Hit = dict[str, Any]
@@ -35,20 +36,23 @@ def aggregate(
     hits: list[Hit],
     mapping_for: MappingFor,
     now_ms: int,
+    names_for: Callable[[str], IndexNames] | None = None,
 ) -> dict[str, Any]:
     """The Elasticsearch `aggregations` response for `aggs` over `hits`."""
     if not isinstance(aggs, dict):
         raise QueryError("[aggs] must be an object of named aggregations")
-    return {
-        name: _run(name, spec, hits, _Fields(mapping_for), now_ms) for name, spec in aggs.items()
-    }
+    fields = _Fields(mapping_for, names_for)
+    return {name: _run(name, spec, hits, fields, now_ms) for name, spec in aggs.items()}
 
 
 class _Fields:
     """Per-index field lookups, cached for one request."""
 
-    def __init__(self, mapping_for: MappingFor) -> None:
+    def __init__(
+        self, mapping_for: MappingFor, names_for: Callable[[str], IndexNames] | None = None
+    ) -> None:
         self.mapping_for = mapping_for
+        self.names_for = names_for
         self.cache: dict[tuple[str, str], tuple[FieldInfo, Values] | None] = {}
 
     def lookup(self, index: str, field: str, agg: str) -> tuple[FieldInfo, Values] | None:
@@ -321,7 +325,8 @@ def _filter_hits(body: dict[str, Any], hits: list[Hit], fields: _Fields, now_ms:
     for hit in hits:
         index = hit["_index"]
         if index not in compiled:
-            compiled[index] = compile_query(body, fields.mapping_for(index), now_ms)
+            names = fields.names_for(index) if fields.names_for else None
+            compiled[index] = compile_query(body, fields.mapping_for(index), now_ms, names)
         if compiled[index](hit["_source"], hit["_id"]):
             out.append(hit)
     return out

@@ -30,6 +30,7 @@ import orjson
 
 from lib.errors import IndexNotFoundError, StoreError
 from lib.store.mapping import Mapping
+from lib.store.metadata_query import IndexNames
 from lib.store.planner import TIME_COLUMNS
 
 BUSY_TIMEOUT_MS = 60_000
@@ -152,6 +153,11 @@ class Catalog:
         for part in _split(expression):
             names.update(self._resolve_one(part, ignore_unavailable))
         return [self.indices[name] for name in sorted(names)]
+
+    def names_of(self, name: str) -> IndexNames:
+        """The concrete index `name` and the aliases pointing at it (for ``_index`` queries)."""
+        aliases = frozenset(alias for alias, members in self.aliases.items() if name in members)
+        return IndexNames(name, aliases)
 
     def single(self, name: str) -> IndexInfo:
         """The one concrete index `name` (an index or an alias over one index) names."""

@@ -191,9 +191,12 @@ class EmbeddedStore(EventStore):
             targets = catalog.resolve(index, ignore_unavailable)
             hits: list[Body] = []
             for info in targets:
-                hits.extend(self._matching(conn, info, request.query, now_ms))
+                hits.extend(self._matching(conn, catalog, info, request.query, now_ms))
+            names = {info.name: catalog.names_of(info.name) for info in targets}
         mappings = {info.name: info.mapping for info in targets}
-        return build_response(request, hits, mappings.__getitem__, now_ms, _elapsed_ms(started))
+        return build_response(
+            request, hits, mappings.__getitem__, now_ms, _elapsed_ms(started), names.__getitem__
+        )
 
     def scan(
         self, index: str | list[str], body: Body | None = None, ignore_unavailable: bool = False
@@ -207,7 +210,7 @@ class EmbeddedStore(EventStore):
             plans = [
                 (
                     info,
-                    compile_query(request.query, info.mapping, now_ms),
+                    compile_query(request.query, info.mapping, now_ms, catalog.names_of(info.name)),
                     candidate_seqs(conn, info, request.query, now_ms),
                 )
                 for info in targets
@@ -239,9 +242,9 @@ class EmbeddedStore(EventStore):
     # -- internals ----------------------------------------------------------------------
 
     def _matching(
-        self, conn: sqlite3.Connection, info: IndexInfo, query: Any, now_ms: int
+        self, conn: sqlite3.Connection, catalog: Catalog, info: IndexInfo, query: Any, now_ms: int
     ) -> list[Body]:
-        hits, read = search_index(conn, info, query, now_ms)
+        hits, read = search_index(conn, info, query, now_ms, catalog.names_of(info.name))
         self.rows_read += read
         return hits
 

@@ -19,7 +19,7 @@ import orjson
 
 from lib.store.base import Body
 from lib.store.catalog import IndexInfo
-from lib.store.engine import compile_query
+from lib.store.engine import IndexNames, compile_query
 from lib.store.planner import plan_query, plan_sql
 from lib.store.scoring import query_score
 
@@ -27,10 +27,10 @@ FETCH_CHUNK = 8192
 
 
 def search_index(
-    conn: sqlite3.Connection, info: IndexInfo, query: Any, now_ms: int
+    conn: sqlite3.Connection, info: IndexInfo, query: Any, now_ms: int, names: IndexNames
 ) -> tuple[list[Body], int]:
-    """The hits of `query` in the index `info`, and how many rows were decoded."""
-    predicate = compile_query(query, info.mapping, now_ms)
+    """The hits of `query` in the index `info` (known by `names`), and the rows decoded."""
+    predicate = compile_query(query, info.mapping, now_ms, names)
     plan = plan_query(query, info.date_formats, now_ms)
     sql = f"SELECT seq, doc_id, source FROM {info.table}"
     params: list[int] = []

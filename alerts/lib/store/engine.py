@@ -2,7 +2,7 @@
 
 `compile_query(query, mapping, now_ms)` returns a predicate called as
 ``predicate(source, doc_id=None) -> bool``: `source` is a document's `_source` dict and
-`doc_id` its `_id` (only `ids` queries read it; always pass it). ``query=None`` is
+`doc_id` its `_id` (only `ids` and `_id` queries read it; always pass it). ``query=None`` is
 `match_all`; an empty dict is malformed, as in Elasticsearch.
 
 Layout: this module handles the query tree (bool, constant_score, dis_max, ids,
@@ -29,8 +29,9 @@ from lib.errors import QueryError, UnsupportedQueryError
 from lib.store import fieldquery
 from lib.store.fieldquery import Node, Predicate, match_all, match_none, minimum_should_match
 from lib.store.mapping import Mapping
+from lib.store.metadata_query import IndexNames
 
-__all__ = ["Predicate", "compile_query", "minimum_should_match"]
+__all__ = ["IndexNames", "Predicate", "compile_query", "minimum_should_match"]
 
 _KNOWN_UNSUPPORTED = frozenset(
     (
@@ -79,20 +80,26 @@ _KNOWN_UNSUPPORTED = frozenset(
 )
 
 
-def compile_query(query: dict[str, Any] | None, mapping: Mapping, now_ms: int) -> Predicate:
-    """Compile an Elasticsearch query into ``predicate(source, doc_id=None) -> bool``."""
+def compile_query(
+    query: dict[str, Any] | None, mapping: Mapping, now_ms: int, index: IndexNames | None = None
+) -> Predicate:
+    """Compile an Elasticsearch query into ``predicate(source, doc_id=None) -> bool``.
+
+    `index` names the concrete index searched (and its aliases), which ``_index``
+    clauses compare with; without it they raise `UnsupportedQueryError`.
+    """
     if query is None:
         return match_all.fn
-    return _Compiler(mapping, now_ms).compile(query).fn
+    return _Compiler(mapping, now_ms, index).compile(query).fn
 
 
 class _Compiler:
     """Turns one query dict into a tree of `Node`s (predicate + estimated cost)."""
 
-    def __init__(self, mapping: Mapping, now_ms: int) -> None:
+    def __init__(self, mapping: Mapping, now_ms: int, index: IndexNames | None) -> None:
         self.mapping = mapping
         self.now_ms = now_ms
-        self.fields = fieldquery.FieldQueries(mapping, now_ms)
+        self.fields = fieldquery.FieldQueries(mapping, now_ms, index)
 
     def compile(self, query: Any) -> Node:
         if not isinstance(query, dict) or len(query) != 1:

@@ -13,6 +13,7 @@ unless the clause is ``lenient``, when that field matches nothing instead.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +28,13 @@ from lib.store.docvalues import (
 )
 from lib.store.fieldtypes import NUMERIC_TYPES, FieldInfo
 from lib.store.mapping import Mapping
+from lib.store.metadata_query import (
+    METADATA_FIELDS,
+    IndexNames,
+    metadata_exists,
+    metadata_field,
+    metadata_query,
+)
 from lib.store.nodes import (
     Node,
     Predicate,
@@ -81,15 +89,19 @@ _REGEXP_KEYS = {"value", "flags", "flags_value", "case_insensitive", "max_determ
 class FieldQueries:
     """Builds `Node`s for term-level and full-text queries on one index's fields."""
 
-    def __init__(self, mapping: Mapping, now_ms: int) -> None:
+    def __init__(self, mapping: Mapping, now_ms: int, index: IndexNames | None = None) -> None:
         self.mapping = mapping
         self.now_ms = now_ms
+        self.index = index
 
     def expand(self, patterns: list[str]) -> list[FieldInfo]:
         """Fields named by a `fields` list (``*`` patterns, ``^boost`` suffixes dropped)."""
         seen: dict[str, FieldInfo] = {}
         for pattern in patterns:
             name = str(pattern).split("^", 1)[0]
+            meta = metadata_field(name)
+            if meta is not None:
+                seen.setdefault(name, meta)
             for info in self.mapping.matching_fields(name):
                 if "*" not in name or info.type in SEARCHABLE_TYPES:
                     seen.setdefault(info.path, info)
@@ -102,6 +114,8 @@ class FieldQueries:
                 raise UnsupportedQueryError(f"[{kind}] option [{option}] ({what}) is not supported")
         if kind == "exists":
             return self.exists(field)
+        if field in METADATA_FIELDS:
+            return metadata_query(kind, field, params, self.index)
         info = self.mapping.field(field)
         if info is None:
             if kind in _VALUE_KEYS and _VALUE_KEYS[kind] not in params:
@@ -116,6 +130,10 @@ class FieldQueries:
 
     def exists(self, field: str) -> Node:
         """Documents with any indexed value in `field` (or a field under the object)."""
+        if field in METADATA_FIELDS or any(
+            fnmatch.fnmatchcase(name, field) for name in METADATA_FIELDS if "*" in field
+        ):
+            return metadata_exists(field)
         infos = self.mapping.matching_fields(field) or self.mapping.fields_of(field)
         nodes = []
         for info in infos:

@@ -52,6 +52,7 @@ from luqum.tree import (
 from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.fieldquery import SEARCHABLE_TYPES, STRING_TYPES
 from lib.store.mapping import FieldInfo, Mapping
+from lib.store.metadata_query import METADATA_FIELDS, metadata_field
 
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
 _ALLOWED = {
@@ -247,6 +248,9 @@ class _Translator:
     def pattern(self, infos: list[FieldInfo], kind: str, value: str) -> dict[str, Any]:
         clauses = []
         for info in infos:
+            if info.path in METADATA_FIELDS:
+                clauses.append({kind: {info.path: {"value": value}}})  # the engine's rules
+                continue
             if info.type not in STRING_TYPES:
                 if self.lenient:
                     continue
@@ -289,7 +293,7 @@ class _Translator:
         for pattern in patterns:
             name = str(pattern).split("^", 1)[0]
             if "*" not in name:
-                info = self.mapping.field(name)
+                info = self.mapping.field(name) or metadata_field(name)
                 if info is not None:
                     found.setdefault(info.path, info)
                 continue

@@ -20,6 +20,7 @@ from typing import Any
 from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.aggregations import aggregate
 from lib.store.mapping import Mapping
+from lib.store.metadata_query import IndexNames
 from lib.store.scoring import query_score
 from lib.store.sorting import sort_hits
 
@@ -131,13 +132,19 @@ def build_response(
     mapping_for: Callable[[str], Mapping],
     now_ms: int,
     took_ms: int,
+    names_for: Callable[[str], IndexNames] | None = None,
 ) -> dict[str, Any]:
-    """The Elasticsearch search response for `hits` (all matching hits, in index order)."""
+    """The Elasticsearch search response for `hits` (all matching hits, in index order).
+
+    `names_for` gives each index's names, for ``_index`` clauses in ``filter`` aggregations.
+    """
     result_hits: dict[str, Any] = {}
     total = _total(len(hits), request.track_total_hits)
     if total is not None:
         result_hits["total"] = total
-    aggregations = aggregate(request.aggs, hits, mapping_for, now_ms) if request.aggs else None
+    aggregations = (
+        aggregate(request.aggs, hits, mapping_for, now_ms, names_for) if request.aggs else None
+    )
     score = query_score(request.query) if not request.sort or request.track_scores else None
     if request.sort:
         hits = sort_hits(hits, request.sort, mapping_for)

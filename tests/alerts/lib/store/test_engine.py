@@ -25,7 +25,7 @@ import pytest
 
 from lib.errors import QueryError, UnsupportedQueryError
 from lib.store.dates import parse_date
-from lib.store.engine import compile_query, minimum_should_match
+from lib.store.engine import IndexNames, compile_query, minimum_should_match
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
 from lib.store.text_query import sloppy_match
 
@@ -682,3 +682,17 @@ def test_null_value_indexes_explicit_nulls_as_the_given_value(
     """
     predicate = compile_query(query, null_mapping, NOW)
     assert {doc_id for doc_id, doc in NULL_DOCS.items() if predicate(doc, doc_id)} == expected
+
+
+def test_index_clause_without_the_index_being_searched_raises():
+    """``_index`` compares with the searched index; compiled without one, it is refused."""
+    with pytest.raises(UnsupportedQueryError, match="_index"):
+        compile_query({"term": {"_index": "events"}}, Mapping({}), NOW)
+
+
+def test_index_clause_matches_the_index_and_its_aliases():
+    """``_index`` values resolve like index expressions: the name, an alias, a pattern."""
+    names = IndexNames("events-20261203", frozenset({"events"}))
+    for value, expected in (("events", True), ("events-*", True), ("alerts", False)):
+        predicate = compile_query({"term": {"_index": value}}, Mapping({}), NOW, names)
+        assert predicate({}, "1") is expected, value
