@@ -47,6 +47,7 @@ __all__ = [
     "RABBITMQ",
     "AlertTask",
     "add_hostname_to_ip",
+    "alert_plugins",
     "hostname_from_ip",
 ]
 
@@ -56,6 +57,15 @@ PLUGIN_PACKAGE = "plugins"
 
 Pending = tuple[dict[str, Any] | None, list[dict[str, Any]]]
 Ready = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def alert_plugins() -> PluginSet:
+    """The enabled alert plugins (this module's `ALERT_PLUGINS`), shared per process.
+
+    The celery app loads them at start-up (`PluginSet.load` raises ConfigError naming a
+    broken one); each run reuses the loaded set.
+    """
+    return plugin_set(PLUGIN_PACKAGE, tuple(ALERT_PLUGINS))
 
 
 class AlertTask(Task):
@@ -119,7 +129,7 @@ class AlertTask(Task):
         self._reset_run_state()
         self.store = open_store(config.store_url(ES))
         self.publisher = publisher.Publisher(RABBITMQ)
-        self.plugin_set: PluginSet = plugin_set(PLUGIN_PACKAGE, tuple(ALERT_PLUGINS))
+        self.plugin_set: PluginSet = alert_plugins()
         self.plugin_set.load()
         _, left = publisher.drain_outbox(self.store, self.publisher)
         if left:

@@ -4,7 +4,8 @@
 ``ALERTS`` (``'module.Class': {'schedule': crontab(...) | timedelta(...), 'args': [...],
 'kwargs': {...}, 'options': {...}}``) is imported, checked to be an `AlertTask`, and
 registered as the task ``module.Class``; a listed alert that fails either check stops
-start-up with a ConfigError naming it. Stock celery beat sends the tasks (schedule file
+start-up with a ConfigError naming it. The enabled alert plugins (``ALERT_PLUGINS``) are
+loaded and checked then too, so a broken plugin stops start-up instead of the first run. Stock celery beat sends the tasks (schedule file
 ``<data>/celerybeat-schedule``, UTC).
 
 Each task run goes through `run_alert`: it claims its tick and the alert's running lease
@@ -150,12 +151,21 @@ def _expires_seconds(schedule: Any) -> float:
 
 
 def check_alerts(alerts: dict[str, dict[str, Any]] | None = None) -> int:
-    """Validate every ALERTS entry and load its class (ConfigError naming the first bad one)."""
+    """Validate every ALERTS entry, load its class and load the alert plugins.
+
+    Raises ConfigError naming the first bad alert or plugin; returns the alert count.
+    """
     alerts = alerts_setting() if alerts is None else alerts
     for name, entry in alerts.items():
         beat_entry(name, entry)
         load_alert(name)
+    check_plugins()
     return len(alerts)
+
+
+def check_plugins() -> int:
+    """Load and check every enabled alert plugin once (ConfigError naming a broken one)."""
+    return len(alerttask.alert_plugins().load())
 
 
 def create_app(alerts: dict[str, dict[str, Any]] | None = None) -> Celery:
@@ -167,6 +177,7 @@ def create_app(alerts: dict[str, dict[str, Any]] | None = None) -> Celery:
     app.on_after_configure.connect(_prepare_embedded_dirs, weak=False)
     for name, entry in settings["beat_schedule"].items():
         register_alert(app, name, load_alert(name), entry["schedule"])
+    check_plugins()
     before_task_publish.connect(_stamp_sent, weak=False, dispatch_uid="vigil-stamp-sent")
     if settings["broker_url"].startswith("filesystem:"):
         _quiet_embedded_worker(app)

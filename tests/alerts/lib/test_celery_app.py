@@ -292,3 +292,42 @@ def test_check_alerts_counts_the_valid_alerts_and_names_a_bad_one():
     assert celery_app.check_alerts(good) == 1
     with pytest.raises(ConfigError, match=f"alert {HERE}.NotAnAlert"):
         celery_app.check_alerts(good | {f"{HERE}.NotAnAlert": {"schedule": crontab()}})
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param("import no_such_dependency\n", "failed to import", id="import-error"),
+        pytest.param("x = 1\n", "defines no class 'message'", id="no-message-class"),
+        pytest.param(
+            "class message:\n    def onMessage(self, message):\n        return message\n",
+            "needs a non-empty 'registration' list",
+            id="no-registration",
+        ),
+    ],
+)
+def test_a_broken_alert_plugin_stops_start_up_naming_it(plugin_dir, monkeypatch, source, message):
+    name = plugin_dir("broken_at_start", source)
+    monkeypatch.setattr(lib.alerttask, "ALERT_PLUGINS", [name])
+    alerts = {_name(FiringAlert): {"schedule": crontab()}}
+    expected = f"alert plugin {name} {message}".replace(".", r"\.")
+    with pytest.raises(ConfigError, match=expected):
+        celery_app.create_app(alerts)
+    with pytest.raises(ConfigError, match=expected):
+        celery_app.check_alerts(alerts)
+
+
+def test_start_up_loads_the_plugins_the_runs_then_reuse(plugin_dir, monkeypatch):
+    name = plugin_dir(
+        "counted_at_start",
+        "STARTS = []\nclass message:\n    registration = ['*']\n"
+        "    def __init__(self):\n        STARTS.append(1)\n"
+        "    def onMessage(self, message):\n        return message\n",
+    )
+    monkeypatch.setattr(lib.alerttask, "ALERT_PLUGINS", [name])
+    celery_app.create_app({})
+    import importlib
+
+    assert importlib.import_module(name).STARTS == [1], "loaded at start-up"
+    lib.alerttask.alert_plugins().load()
+    assert importlib.import_module(name).STARTS == [1], "and not again by a run"
