@@ -53,6 +53,8 @@ __all__ = [
 
 # MozDef's status for a new alert (a triage bot may change it later).
 DEFAULT_STATUS = "manual"
+# Severities that do not notify MozDef's bot unless the alert names a channel.
+QUIET_SEVERITIES = ("NOTICE", "INFO")
 PLUGIN_PACKAGE = "plugins"
 
 Pending = tuple[dict[str, Any] | None, list[dict[str, Any]]]
@@ -254,7 +256,10 @@ class AlertTask(Task):
         channel: str | None = None,
         notify_mozdefbot: bool | None = None,
     ) -> dict[str, Any]:
-        """MozDef's alert document for `events` (search hits)."""
+        """MozDef's alert document for `events` (search hits).
+
+        `notify_mozdefbot`, when not given, follows MozDef's rule (see `notify_bot`).
+        """
         alert: dict[str, Any] = {
             "utctimestamp": utc_now().isoformat(),
             "severity": severity,
@@ -263,7 +268,9 @@ class AlertTask(Task):
             "tags": tags,
             "events": [_event_reference(event) for event in events],
             "channel": channel,
-            "notify_mozdefbot": notify_mozdefbot,
+            "notify_mozdefbot": (
+                notify_bot(severity, channel) if notify_mozdefbot is None else notify_mozdefbot
+            ),
             "status": DEFAULT_STATUS,
             "classname": self.determine_alert_classname(),
         }
@@ -272,10 +279,9 @@ class AlertTask(Task):
         return alert
 
     def tagBotNotify(self, alert: dict[str, Any]) -> dict[str, Any]:
-        """Apply MozDef's notify_mozdefbot rule when the alert did not set it."""
+        """Apply MozDef's notify_mozdefbot rule to an alert dict that did not set it."""
         if alert.get("notify_mozdefbot") is None:
-            quiet = alert.get("severity") in ("NOTICE", "INFO")
-            alert["notify_mozdefbot"] = bool(alert.get("channel")) or not quiet
+            alert["notify_mozdefbot"] = notify_bot(alert.get("severity"), alert.get("channel"))
         return alert
 
     # -- the one emit path ----------------------------------------------------------------
@@ -307,6 +313,11 @@ class AlertTask(Task):
         if enriched is None:
             self.log.info("a plugin dropped alert %r", alert.get("summary"))
         return enriched
+
+
+def notify_bot(severity: str | None, channel: str | None) -> bool:
+    """MozDef's notify_mozdefbot rule: False for NOTICE and INFO without a channel."""
+    return bool(channel) or severity not in QUIET_SEVERITIES
 
 
 def _event_reference(event: dict[str, Any]) -> dict[str, Any]:

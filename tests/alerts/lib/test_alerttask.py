@@ -207,8 +207,10 @@ def test_notify_mozdefbot_rule(severity, channel, given, expected):
     document = alert.createAlertDict(
         "s", "c", [], [], severity, channel=channel, notify_mozdefbot=given
     )
-    assert document["notify_mozdefbot"] is given
+    assert document["notify_mozdefbot"] is expected
     assert alert.tagBotNotify(document)["notify_mozdefbot"] is expected
+    hand_built = {"severity": severity, "channel": channel, "notify_mozdefbot": given}
+    assert alert.tagBotNotify(hand_built)["notify_mozdefbot"] is expected
 
 
 def test_create_alert_dict_adds_url_only_when_given():
