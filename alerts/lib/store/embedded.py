@@ -26,8 +26,9 @@ How it answers like Elasticsearch:
   error and leave nothing behind, the others go in.
 
 Durability and concurrency: WAL mode with ``synchronous=NORMAL`` (a write that
-returned survives the process being killed), a busy timeout so concurrent writers
-queue, and a catalog version checked on every call so processes see each other's
+returned survives the process being killed), writers queued on a lock file
+(`write_lock`: the next one proceeds the moment the lock is free) over SQLite's busy
+timeout, and a catalog version checked on every call so processes see each other's
 indices, mappings and aliases (see `catalog`). A memory store is one connection
 guarded by a lock.
 """
@@ -39,7 +40,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -54,6 +55,7 @@ from lib.store.engine import Predicate, compile_query
 from lib.store.response import build_response, parse_request, shape_hit
 from lib.store.scoring import query_score
 from lib.store.sorting import sort_hits
+from lib.store.write_lock import WriteLock
 from lib.store.writer import Writer, error_body
 
 SCAN_CHUNK = 500
@@ -93,6 +95,7 @@ class EmbeddedStore(EventStore):
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self._catalog: Catalog | None = None
+        self._write_lock = None if memory else WriteLock(database)
 
     # -- index management -------------------------------------------------------------
 
@@ -238,6 +241,8 @@ class EmbeddedStore(EventStore):
                 self._conn.close()
                 self._conn = None
                 self._catalog = None
+            if self._write_lock is not None:
+                self._write_lock.close()
 
     # -- internals ----------------------------------------------------------------------
 
@@ -294,16 +299,22 @@ class EmbeddedStore(EventStore):
     def _writer(self) -> Iterator[Writer]:
         with self._lock, _translated():
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                writer = Writer(conn, self._current(conn), datetime.now(UTC))
-                yield writer
-                writer.finish()
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                self._catalog = None
-                raise
+            queued = self._write_lock.held() if self._write_lock else nullcontext()
+            with queued:
+                yield from self._transaction(conn)
+
+    def _transaction(self, conn: sqlite3.Connection) -> Iterator[Writer]:
+        """One write transaction (the caller holds the locks)."""
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            writer = Writer(conn, self._current(conn), datetime.now(UTC))
+            yield writer
+            writer.finish()
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            self._catalog = None
+            raise
 
 
 @contextmanager
