@@ -38,6 +38,7 @@ from lib.store.layout import (
     write_target,
 )
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
+from lib.store.mapping_params import check_mappings
 from lib.store.shapes import Shape
 
 OPERATIONS = ("index", "create", "update", "delete")
@@ -183,6 +184,7 @@ class Writer:
             raise StoreError(f"resource_already_exists_exception: index [{name}] already exists")
         body = body or {}
         mappings = Mapping.from_body(body).to_dict()
+        check_mappings(mappings)
         settings = body.get("settings") or {}
         cursor = self.conn.execute(
             "INSERT INTO indices (name, mappings, settings) VALUES (?, ?, ?)",

@@ -19,8 +19,9 @@ from typing import Any
 
 import pytest
 
-from lib.errors import DocumentError
+from lib.errors import DocumentError, StoreError
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping, field_values
+from lib.store.mapping_params import check_mappings
 from lib.store.shapes import shape_of
 
 
@@ -339,3 +340,17 @@ def test_shape_is_the_keys_and_the_kind_of_each_value():
     two = {"a": "y", "b": {"c": 2, "d": ["q", None]}}
     assert shape_of(one) == shape_of(two)
     assert shape_of(one) != shape_of({"a": 1, "b": {"c": 1, "d": ["p", None]}})
+
+
+def test_default_template_passes_the_mapping_parameter_check():
+    """The default template maps through dynamic templates the engine honours: accepted."""
+    check_mappings(Mapping.from_body(DEFAULT_TEMPLATE).to_dict())
+
+
+def test_a_dynamic_template_placeholder_type_is_checked_by_parameters_only():
+    """``{dynamic_type}`` is resolved per field; its parameters are still checked."""
+    template = {"match": "*", "mapping": {"type": "{dynamic_type}", "store": True}}
+    check_mappings({"dynamic_templates": [{"all": template}]})
+    template["mapping"]["normalizer"] = "lower"
+    with pytest.raises(StoreError, match="normalizer"):
+        check_mappings({"dynamic_templates": [{"all": template}]})
