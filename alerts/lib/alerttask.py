@@ -4,7 +4,9 @@ A run (`run()`, called by celery or directly) goes:
 
 1. start fresh: per-run state is reset, the store, broker and plugins are resolved
    from this module's `ES`, `RABBITMQ` and `ALERT_PLUGINS` (which a harness may
-   reassign), and alerts left unpublished by earlier runs are published (the outbox);
+   reassign) and, unless they were reassigned, from VIGIL_STORE_URL / VIGIL_BROKER_URL
+   as the environment holds them now (precedence in lib.config), and alerts left
+   unpublished by earlier runs are published (the outbox);
 2. `main()`, written by the alert author: build a `SearchQuery`, `filtersManual(query)`,
    then `searchEventsSimple()` + `walkEvents()` or `searchEventsAggregated(path)` +
    `walkAggregations(threshold)`;

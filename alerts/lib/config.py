@@ -16,6 +16,19 @@ Every value can be overridden from the environment; nothing here connects anywhe
 - VIGIL_CELERY_QUEUE (default vigil-alerts), VIGIL_ACTIONS_QUEUE (default alert-actions)
 - VIGIL_ALERT_LOG      the logfile action's file (default <data>/alerts.log)
 - VIGIL_WEBHOOK_URL, VIGIL_WEBHOOK_TIMEOUT, VIGIL_WEBHOOK_RETRIES, VIGIL_WEBHOOK_BACKOFF
+
+The store and broker URLs are resolved when they are needed (an alert run resolves them
+as it starts), not when this module is imported, so a script or test that sets
+VIGIL_STORE_URL / VIGIL_BROKER_URL later is obeyed. `store_url(es)` and
+`broker_url(rabbitmq)` decide, first match wins:
+
+1. a dict other than this module's own ES / RABBITMQ (MozDef's harness, backfill or a
+   script reassigned ``lib.alerttask.ES`` / ``RABBITMQ``): that dict alone decides,
+   whatever the environment says, so a test never writes to the configured store;
+2. VIGIL_STORE_URL / VIGIL_BROKER_URL, as the environment holds them at that moment;
+3. this module's ES["servers"][0] / RABBITMQ's ``url`` or ``mqserver`` (edit them here
+   to pin a store or broker without the environment);
+4. the embedded store ``<VIGIL_DATA_DIR>/store.db`` (STORE_URL) / the embedded broker.
 """
 
 from __future__ import annotations
@@ -27,8 +40,8 @@ from celery.schedules import crontab
 
 DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR", "data")).resolve()
 
-STORE_URL = os.environ.get("VIGIL_STORE_URL") or str(DATA_DIR / "store.db")
-BROKER_URL = os.environ.get("VIGIL_BROKER_URL", "")
+# The store when neither the environment nor ES names one (see store_url).
+STORE_URL = str(DATA_DIR / "store.db")
 EMBEDDED_BROKER_DIR = DATA_DIR / "broker"
 
 # Alerts and their schedules: 'pythonfilename.classname': {'schedule': crontab(...)}.
@@ -59,17 +72,19 @@ ALERT_PLUGINS: list[str] = [
 # VIGIL_ALERT_ACTIONS="logfile,webhook" overrides the list.
 ALERT_ACTIONS: list[str] = ["logfile"]
 
-# MozDef's broker settings. `url` (from VIGIL_BROKER_URL) wins; else `mqserver` and
-# friends build an amqp:// URL; else the embedded transport is used, in `data_folder`
-# (default EMBEDDED_BROKER_DIR). `publish_retries` (default 3) bounds publish retries.
+# MozDef's broker settings. VIGIL_BROKER_URL wins (read when used); else `url`; else
+# `mqserver` and friends build an amqp:// URL; else the embedded transport is used, in
+# `data_folder` (default EMBEDDED_BROKER_DIR). `publish_retries` (default 3) bounds
+# publish retries.
 RABBITMQ: dict = {
-    "url": BROKER_URL,
+    "url": "",
     "alertexchange": os.environ.get("VIGIL_ALERT_EXCHANGE", "alerts"),
     "alertqueue": os.environ.get("VIGIL_ALERT_ROUTING_KEY", "mozdef.alert"),
 }
 
-# MozDef's event store settings: the first server is the store URL.
-ES: dict = {"servers": [STORE_URL]}
+# MozDef's event store settings: the first server is the store URL. VIGIL_STORE_URL
+# wins (read when used); with neither, the embedded store STORE_URL.
+ES: dict = {"servers": []}
 
 LOGINPUT = {
     "host": os.environ.get("VIGIL_LOGINPUT_HOST", "127.0.0.1"),
@@ -83,8 +98,10 @@ LOGINPUT = {
 
 
 def broker_url(rabbitmq: dict | None = None) -> str:
-    """The broker URL that `rabbitmq` (MozDef's RABBITMQ dict) describes, or the embedded one."""
+    """The broker URL to use now for `rabbitmq` (MozDef's RABBITMQ dict; precedence above)."""
     settings = RABBITMQ if rabbitmq is None else rabbitmq
+    if settings is RABBITMQ and os.environ.get("VIGIL_BROKER_URL"):
+        return os.environ["VIGIL_BROKER_URL"]
     if settings.get("url"):
         return str(settings["url"])
     if settings.get("mqserver"):
@@ -97,7 +114,9 @@ def broker_url(rabbitmq: dict | None = None) -> str:
 
 
 def store_url(es: dict | None = None) -> str:
-    """The event store URL that `es` (MozDef's ES dict) names."""
+    """The event store URL to use now for `es` (MozDef's ES dict; precedence above)."""
     settings = ES if es is None else es
+    if settings is ES and os.environ.get("VIGIL_STORE_URL"):
+        return os.environ["VIGIL_STORE_URL"]
     servers = settings.get("servers") or [STORE_URL]
     return str(servers[0])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,10 @@ import celery
 import pytest
 
 import lib.alerttask
+from lib import config
 from lib.alerttask import AlertTask, add_hostname_to_ip, hostname_from_ip
 from lib.errors import ConfigError, StoreError
+from lib.store import open_store
 from lib.store.base import EventStore
 
 from .conftest import AlertQueue, load_events, make_event
@@ -281,6 +284,28 @@ def test_settings_are_read_when_a_run_starts(settings, store, alert_queue, monke
     alert.run()
     assert len(alert.alert_ids) == 1
     assert alert.store is other
+
+
+def test_vigil_store_url_set_after_import_is_read_when_a_run_starts(
+    settings, alert_queue, monkeypatch
+):
+    env_url = f"memory://alerttask-env-{uuid.uuid4().hex}"
+    load_events(open_store(env_url), [make_event()])
+    monkeypatch.setattr(lib.alerttask, "ES", config.ES)
+    monkeypatch.setenv("VIGIL_STORE_URL", env_url)
+    alert = AlertSshEvent()
+    alert.run()
+    assert len(alert.alert_ids) == 1
+    assert alert.store is open_store(env_url)
+
+
+def test_a_reassigned_es_dict_wins_over_vigil_store_url(settings, store, monkeypatch):
+    monkeypatch.setenv("VIGIL_STORE_URL", "http://127.0.0.1:1")
+    load_events(store, [make_event()])
+    alert = AlertSshEvent()
+    alert.run()
+    assert alert.store is store
+    assert len(alert.alert_ids) == 1
 
 
 def test_a_failing_run_raises_logs_the_alert_name_and_keeps_the_error(settings, caplog):
