@@ -5,7 +5,9 @@ Supported: ``terms`` (exact counts, so ``doc_count_error_upper_bound`` is always
 ``include``/``exclude`` as a list or a regexp; nested sub-aggregations), ``cardinality``
 (exact), ``value_count``, ``min``, ``max``, ``sum``, ``avg``, ``missing``, ``filter``
 and ``top_hits`` (``size``, ``from``, ``sort``, ``_source``). Anything else raises
-`UnsupportedQueryError` naming the aggregation type.
+`UnsupportedQueryError` naming the aggregation type. Options are checked per type
+(`_OPTIONS`): an unknown one raises `QueryError`, a real Elasticsearch option not
+implemented here (``format``, ``highlight``, ``script_fields``, ...) `UnsupportedQueryError`.
 
 A document counts once per distinct value of a field (arrays give one bucket per
 element). Bucket keys follow the field type: keyword -> string, boolean -> 1/0 with
@@ -99,6 +101,8 @@ def _run(name: str, spec: Any, hits: list[Hit], fields: _Fields, now_ms: int) ->
         raise QueryError(f"aggregation [{name}] of type [{kind}] must be an object")
     if sub and kind not in ("terms", "filter", "missing"):
         raise QueryError(f"aggregation [{name}] of type [{kind}] cannot accept sub-aggregations")
+    if kind != "filter":
+        _check_options(name, kind, body)
     result = runner(body, hits, fields, now_ms)
     members = result.pop("_members", None)
     if sub and members is not None:
@@ -107,6 +111,29 @@ def _run(name: str, spec: Any, hits: list[Hit], fields: _Fields, now_ms: int) ->
     elif sub:
         result.update(_subs(sub, _subset(body, kind, hits, fields, now_ms), fields, now_ms))
     return result
+
+
+def _check_options(name: str, kind: str, body: dict[str, Any]) -> None:
+    """Unknown options are malformed; real ones this store does not implement unsupported."""
+    implemented, unimplemented = _OPTIONS[kind]
+    unknown = sorted(set(body) - implemented - unimplemented)
+    if unknown:
+        raise QueryError(f"[{kind}] unknown field {unknown} in aggregation [{name}]")
+    refused = sorted(key for key in body if key in unimplemented)
+    if refused:
+        raise UnsupportedQueryError(
+            f"[{kind}] aggregation [{name}]: options {refused} are not supported by the "
+            "embedded store"
+        )
+    if kind == "terms" and "size" in body and not _positive(body["size"]):
+        raise QueryError(f"[size] must be greater than 0. Found [{body['size']}] in [{name}]")
+
+
+def _positive(value: Any) -> bool:
+    try:
+        return int(value) > 0
+    except (TypeError, ValueError):
+        return False
 
 
 def _subs(sub: Any, hits: list[Hit], fields: _Fields, now_ms: int) -> dict[str, Any]:
@@ -356,6 +383,34 @@ def _top_hits(
         }
     }
 
+
+_VALUES_SOURCE = frozenset(("field", "missing"))
+_SCRIPTED = frozenset(("script", "format", "value_type"))
+# Per aggregation type: (options implemented or without effect on the answer, real
+# Elasticsearch options this store does not implement). `script` raises its own error.
+_OPTIONS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "terms": (
+        _VALUES_SOURCE
+        | {"size", "min_doc_count", "order", "include", "exclude", "script"}
+        | {"shard_size", "execution_hint", "collect_mode"},
+        (_SCRIPTED - {"script"}) | {"shard_min_doc_count", "show_term_doc_count_error"},
+    ),
+    "cardinality": (
+        _VALUES_SOURCE | {"script", "precision_threshold", "execution_hint"},
+        _SCRIPTED - {"script"},
+    ),
+    "value_count": (_VALUES_SOURCE | {"script"}, _SCRIPTED - {"script"}),
+    **{
+        kind: (_VALUES_SOURCE | {"script"}, _SCRIPTED - {"script"})
+        for kind in ("min", "max", "sum", "avg")
+    },
+    "missing": (frozenset(("field", "script")), frozenset(("value_type",))),
+    "top_hits": (
+        frozenset(("size", "from", "sort", "_source")),
+        frozenset(("highlight", "explain", "stored_fields", "docvalue_fields", "fields"))
+        | {"script_fields", "track_scores", "version", "seq_no_primary_term"},
+    ),
+}
 
 _RUNNERS: dict[str, Callable[[dict[str, Any], list[Hit], _Fields, int], dict[str, Any]]] = {
     "terms": _terms,

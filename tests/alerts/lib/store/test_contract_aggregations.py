@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from lib.errors import QueryError, UnsupportedQueryError
+
 AGG_DOCS = {
     "1": {
         "hostname": "h1",
@@ -361,3 +363,62 @@ def test_terms_default_size_is_ten(store, indexed):
     ]["k"]
     assert [b["key"] for b in result["buckets"]] == [f"key{i:02d}" for i in range(10)]
     assert result["sum_other_doc_count"] == 2
+
+
+MALFORMED_AGGS = [
+    pytest.param({"terms": {"field": "hostname", "bogus": 1}}, "bogus", id="terms-unknown-key"),
+    pytest.param(
+        {"terms": {"field": "hostname", "size": 0}}, "greater than 0", id="terms-size-zero"
+    ),
+    pytest.param(
+        {"terms": {"field": "hostname", "size": -1}}, "greater than 0", id="terms-size-negative"
+    ),
+    pytest.param({"top_hits": {"bogus": True}}, "bogus", id="top_hits-unknown-key"),
+    pytest.param(
+        {"cardinality": {"field": "hostname", "bogus": 1}}, "bogus", id="cardinality-unknown-key"
+    ),
+]
+
+
+@pytest.mark.parametrize(("agg", "message"), MALFORMED_AGGS)
+def test_malformed_aggregation_options_raise(store, agg_index, agg, message):
+    """An unknown aggregation option, or a terms size below 1, is a 400 (QueryError).
+
+    Terms aggregation (size), https://www.elastic.co/guide/en/elasticsearch/reference/current/search-aggregations-bucket-terms-aggregation.html;
+    Aggregations, https://www.elastic.co/guide/en/elasticsearch/reference/current/search-aggregations.html
+    """
+    with pytest.raises(QueryError, match=message):
+        store.search(agg_index, {"size": 0, "aggs": {"a": agg}})
+
+
+UNSUPPORTED_AGGS = [
+    pytest.param({"terms": {"field": "hostname", "format": "0.0"}}, "format", id="terms-format"),
+    pytest.param(
+        {"terms": {"field": "hostname", "show_term_doc_count_error": True}},
+        "show_term_doc_count_error",
+        id="terms-doc-count-error",
+    ),
+    pytest.param(
+        {"top_hits": {"highlight": {"fields": {"hostname": {}}}}}, "highlight", id="top_hits-hl"
+    ),
+    pytest.param(
+        {"top_hits": {"script_fields": {"x": {"script": "1"}}}},
+        "script_fields",
+        id="top_hits-script_fields",
+    ),
+    pytest.param({"max": {"field": "details.count", "format": "0.0"}}, "format", id="max-format"),
+]
+
+
+@pytest.mark.parametrize(("agg", "option"), UNSUPPORTED_AGGS)
+def test_unimplemented_aggregation_options_raise(backend, store, agg_index, agg, option):
+    """Real options the embedded store does not implement raise UnsupportedQueryError.
+
+    Terms aggregation, https://www.elastic.co/guide/en/elasticsearch/reference/current/search-aggregations-bucket-terms-aggregation.html;
+    Top hits aggregation, https://www.elastic.co/guide/en/elasticsearch/reference/current/search-aggregations-metrics-top-hits-aggregation.html
+    (embedded leg only: Elasticsearch implements them)
+    """
+    if backend == "elasticsearch":
+        pytest.skip("Elasticsearch implements these options")
+    with pytest.raises(UnsupportedQueryError, match=option):
+        store.search(agg_index, {"size": 0, "aggs": {"a": agg}})
