@@ -6,7 +6,8 @@ when it is reachable, and on the embedded transport (kombu's filesystem transpor
 temporary folder) otherwise. With ``VIGIL_REQUIRE_RABBITMQ=1`` (set in CI) an unreachable
 RabbitMQ fails the test instead of falling back; with ``VIGIL_TEST_EMBEDDED_BROKER=1`` the
 embedded transport is used even when RabbitMQ runs (to test that path on a machine
-that has one).
+that has one). Tests that need the real RabbitMQ call `rabbitmq_or_skip()`, which obeys
+``VIGIL_REQUIRE_RABBITMQ`` the same way.
 
 Before the alert runs, `AlertMessageCapture` binds a queue to the exchange with the
 alert routing key; afterwards `messages()` returns every alert message that arrived.
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import kombu
+import pytest
 
 from lib import messaging
 
@@ -77,6 +79,16 @@ def use_rabbitmq() -> bool:
             )
         return True
     return not embedded_forced() and rabbitmq_reachable()
+
+
+def rabbitmq_or_skip() -> None:
+    """For tests that need the real RabbitMQ: skip when it is down, fail if it is required."""
+    if rabbitmq_reachable():
+        return
+    where = f"{RABBITMQ_HOST}:{RABBITMQ_PORT}"
+    if rabbitmq_required():
+        pytest.fail(f"{REQUIRE_RABBITMQ_ENV} is set but RabbitMQ does not answer on {where}")
+    pytest.skip(f"RabbitMQ is not running on {where}")
 
 
 def describe_broker() -> str:

@@ -123,6 +123,22 @@ def test_rabbitmq_that_is_down_falls_back_to_the_embedded_transport(
     assert settings["data_folder"] == str(tmp_path)
 
 
+def test_a_test_needing_rabbitmq_fails_when_it_is_required_and_down(
+    closed_rabbitmq_port: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(broker.REQUIRE_RABBITMQ_ENV, "1")
+    with pytest.raises(pytest.fail.Exception, match="VIGIL_REQUIRE_RABBITMQ is set"):
+        broker.rabbitmq_or_skip()
+
+
+def test_a_test_needing_rabbitmq_is_skipped_when_it_is_down_and_optional(
+    closed_rabbitmq_port: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(broker.REQUIRE_RABBITMQ_ENV, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="RabbitMQ is not running"):
+        broker.rabbitmq_or_skip()
+
+
 def test_each_case_gets_its_own_exchange(tmp_path: Path) -> None:
     first, second = broker.harness_rabbitmq(tmp_path), broker.harness_rabbitmq(tmp_path)
     assert first["alertexchange"].startswith("alerts-test-")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -19,8 +18,9 @@ from lib import messaging
 from lib.store import open_store
 from lib.store.base import EventStore
 
+from ..broker import RABBITMQ_URL, rabbitmq_or_skip
+
 FROZEN_NOW = "2017-01-01 01:00:00"
-RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672//"
 STORE_METHODS = ("index", "bulk", "get", "search", "scan", "refresh")
 
 
@@ -73,11 +73,11 @@ def embedded_broker(tmp_path: Path) -> dict[str, Any]:
 
 @pytest.fixture
 def rabbitmq_broker() -> dict[str, Any]:
-    """MozDef's RABBITMQ dict for the real RabbitMQ with a private exchange."""
-    try:
-        socket.create_connection(("127.0.0.1", 5672), timeout=2).close()
-    except OSError:
-        pytest.skip("RabbitMQ is not running on 127.0.0.1:5672")
+    """MozDef's RABBITMQ dict for the real RabbitMQ with a private exchange.
+
+    Skips when RabbitMQ is down, unless VIGIL_REQUIRE_RABBITMQ is set (CI): then it fails.
+    """
+    rabbitmq_or_skip()
     return {
         "url": RABBITMQ_URL,
         "alertexchange": f"alerts-test-{uuid.uuid4().hex}",
