@@ -2,7 +2,8 @@
 
 ``python -m lib.scaffold [--name "proxy drop executable"] [--root DIR]`` prompts for the
 alert's name (unless given), derives ``alerts/proxy_drop_executable.py`` with the class
-``AlertProxyDropExecutable`` and ``tests/alerts/test_proxy_drop_executable.py``, and
+``AlertProxyDropExecutable`` and ``tests/alerts/test_proxy_drop_executable.py`` (an
+underscore inside a word separates words too: ``proxy_drop executable`` is the same), and
 refuses (exit status 1) when either file exists or the name cannot form a Python module
 and class name. The generated alert is the alert development guide's first example; its
 generated test passes as soon as it is written.
@@ -27,7 +28,8 @@ PROMPT = "Enter your alert name (Example: proxy drop executable): "
 # and the modules celery loads from there; an alert named like them would shadow them.
 RESERVED_NAMES = frozenset({"lib", "mozdef_util", "plugins", "actions", "celeryconfig"})
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
+# A typed word: letters and digits, with single underscores inside ("proxy_drop").
+_WORD = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,16 @@ class AlertNames:
 
 def derive_names(alert_name: str) -> AlertNames:
     """Derive file, class and tag names from `alert_name`; ConfigError if it cannot work."""
-    words = alert_name.split()
-    if not words:
+    typed = alert_name.split()
+    if not typed:
         raise ConfigError("the alert name is empty: type a few words, e.g. proxy drop executable")
-    for word in words:
+    for word in typed:
         if not _WORD.fullmatch(word):
             raise ConfigError(
                 f"cannot make a Python name from {alert_name!r}: {word!r} has characters "
-                "other than letters and digits"
+                "other than letters and digits (underscores only between them)"
             )
+    words = [part for word in typed for part in word.split("_")]
     filename = "_".join(words).lower()
     tag = "".join(word.title() for word in words)
     if not filename.isidentifier() or keyword.iskeyword(filename):

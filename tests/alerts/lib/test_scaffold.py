@@ -47,6 +47,23 @@ def test_names_are_lower_case_files_and_title_cased_classes() -> None:
     assert (names.filename, names.classname) == ("ssh_login", "AlertSshLogin")
 
 
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [("proxy_drop", "proxy drop"), ("Proxy_Drop", "Proxy Drop"), ("proxy drop", "proxy drop")],
+)
+def test_underscores_inside_words_separate_words(typed: str, title: str) -> None:
+    names = scaffold.derive_names(typed)
+    assert (names.filename, names.classname, names.title) == ("proxy_drop", "AlertProxyDrop", title)
+
+
+def test_an_underscored_name_scaffolds_like_the_spaced_one(alert_repo_tree: Path) -> None:
+    result = run_scaffold(alert_repo_tree, "--name", "proxy_drop executable")
+    assert result.returncode == 0, result.stderr
+    alert = (alert_repo_tree / "alerts" / "proxy_drop_executable.py").read_text()
+    assert "class AlertProxyDropExecutable(AlertTask):" in alert
+    assert (alert_repo_tree / "tests" / "alerts" / "test_proxy_drop_executable.py").is_file()
+
+
 def test_prompt_reads_the_name_and_creates_both_files(alert_repo_tree: Path) -> None:
     result = run_scaffold(alert_repo_tree, stdin="proxy drop executable\n")
     assert result.returncode == 0, result.stderr
@@ -119,12 +136,27 @@ def test_refuses_when_only_the_test_exists(alert_repo_tree: Path) -> None:
         ("   ", "empty"),
         ("foo-bar", "characters other than letters and digits"),
         ("proxy.drop", "characters other than letters and digits"),
+        ("_proxy", "underscores only between them"),
+        ("proxy__drop", "underscores only between them"),
+        ("proxy_", "underscores only between them"),
         ("2fa bypass", "must start with a letter"),
         ("class", "Python keyword"),
         ("json", "would shadow"),
         ("lib", "would shadow"),
     ],
-    ids=["empty", "blank", "dash", "dot", "leading digit", "keyword", "stdlib", "framework"],
+    ids=[
+        "empty",
+        "blank",
+        "dash",
+        "dot",
+        "leading underscore",
+        "double underscore",
+        "trailing underscore",
+        "leading digit",
+        "keyword",
+        "stdlib",
+        "framework",
+    ],
 )
 def test_refuses_names_that_cannot_be_python_names(
     alert_repo_tree: Path, name: str, reason: str
