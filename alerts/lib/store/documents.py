@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import math
 import os
 import time
 from typing import Any
@@ -53,6 +54,8 @@ def encode(document: object) -> tuple[bytes, dict[str, Any], Shape | None]:
     shape = shape_of(document)
     if shape is not None:
         return data, document, shape
+    if b"null" in data:  # orjson writes NaN and Infinity as null
+        refuse_non_finite(document, "")
     source = orjson.loads(data)
     return data, source, shape_of(source)
 
@@ -72,6 +75,22 @@ def serialize(document: dict[str, Any]) -> bytes:
             _ILLEGAL,
         )
     return data
+
+
+def refuse_non_finite(value: Any, path: str) -> None:
+    """DocumentError if a float in `value` is NaN or infinite (JSON cannot carry them)."""
+    if type(value) is float and not math.isfinite(value):
+        raise DocumentError(
+            f"failed to parse field [{path}]: non-finite number [{value}] is not valid JSON",
+            path or None,
+            _PARSING,
+        )
+    if type(value) is dict:
+        for key, item in value.items():
+            refuse_non_finite(item, f"{path}.{key}" if path else str(key))
+    elif type(value) is list:
+        for item in value:
+            refuse_non_finite(item, path)
 
 
 def check_limits(mappings: dict[str, Any], settings: dict[str, Any]) -> None:

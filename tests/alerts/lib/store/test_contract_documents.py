@@ -496,3 +496,36 @@ def test_rejected_overwrite_keeps_the_stored_document(store, doc_index):
     assert store.get(doc_index, "1")["_source"] == {"name": "kept", "ip": "10.0.0.1"}
     hits = store.search(doc_index, {"query": {"term": {"name": "kept"}}})["hits"]["hits"]
     assert [hit["_id"] for hit in hits] == ["1"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param(float("nan"), id="nan"),
+        pytest.param(float("inf"), id="infinity"),
+        pytest.param([1.5, float("-inf")], id="negative-infinity-in-array"),
+        pytest.param([{"x": float("nan")}], id="nan-in-array-of-objects"),
+    ],
+)
+def test_non_finite_numbers_are_refused_per_document(backend, store, make_index, value):
+    """NaN and Infinity are not JSON: the document is refused, never stored as null.
+
+    JSON numbers (RFC 8259 section 6: "Numeric values that cannot be represented ... such as
+    Infinity and NaN are not permitted"); Bulk API (per-item errors),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/docs-bulk.html
+    (embedded leg only: the Elasticsearch client refuses to serialize the whole request)
+    """
+    if backend == "elasticsearch":
+        pytest.skip("the Elasticsearch client fails the whole request before sending it")
+    index = make_index(None)
+    actions = [
+        {"_index": index, "_id": "bad", "_source": {"details": {"n": value}}},
+        {"_index": index, "_id": "good", "_source": {"details": {"n": 1.5}}},
+    ]
+    result = store.bulk(actions, refresh=True)
+    bad, good = (next(iter(item.values())) for item in result["items"])
+    assert result["errors"] and "details.n" in bad["error"]["reason"]
+    assert "error" not in good
+    assert store.get(index, "bad")["found"] is False
+    with pytest.raises(DocumentError, match="non-finite"):
+        store.index(index, {"n": value}, id="single")
