@@ -36,7 +36,10 @@ def normalize_event(event: dict, now: datetime) -> dict:
     """Return a normalized copy of `event` received at `now` (the input is not changed)."""
     if not isinstance(event, dict):
         raise DocumentError(f"an event must be a JSON object, not {type(event).__name__}")
-    normalized = {_strip_at(key): value for key, value in event.items()}
+    if any(type(key) is str and key[:1] == "@" for key in event):
+        normalized = {_strip_at(key): value for key, value in event.items()}
+    else:
+        normalized = dict(event)
     _normalize_timestamps(normalized, _as_utc(now))
     normalized["summary"] = _summary(normalized)
     normalized["tags"] = _tags(normalized.get("tags"))

@@ -136,8 +136,10 @@ def _checked(parsed: Parsed, items: list[tuple[Any, int | None]]) -> Parsed:
     return parsed
 
 
-def _add(parsed: Parsed, item: int, value: Any, line_no: int | None) -> None:
-    problem = _event_problem(value)
+def _add(
+    parsed: Parsed, item: int, value: Any, line_no: int | None, raw: bytes | None = None
+) -> None:
+    problem = _event_problem(value, raw)
     if problem is not None:
         parsed.problems.append(Problem(item, problem[0], problem[1], line_no))
     parsed.events.append(value)
@@ -154,7 +156,7 @@ def _add_line(parsed: Parsed, item: int, line_no: int, line: bytes) -> None:
         parsed.events.append(None)
         parsed.lines.append(line_no)
         return
-    _add(parsed, item, value, line_no)
+    _add(parsed, item, value, line_no, line)
 
 
 def _parse_ndjson(lines: list[tuple[int, bytes]]) -> Parsed:
@@ -164,9 +166,11 @@ def _parse_ndjson(lines: list[tuple[int, bytes]]) -> Parsed:
     return parsed
 
 
-def _event_problem(value: Any) -> tuple[str, str] | None:
+def _event_problem(value: Any, raw: bytes | None = None) -> tuple[str, str] | None:
     if not isinstance(value, dict):
         return "not_an_event", f"an event must be a JSON object, not {_kind(value)}"
+    if raw is not None and raw.count(b"{") + raw.count(b"[") <= DEPTH_LIMIT:
+        return None  # nesting needs an opening bracket per level: too few to be too deep
     levels = depth(value)
     if levels > DEPTH_LIMIT:
         return "too_deep", f"objects and arrays nest {levels} deep; the limit is {DEPTH_LIMIT}"

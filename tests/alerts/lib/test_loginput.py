@@ -142,6 +142,25 @@ def test_depth_at_the_limit_is_accepted(client, store):
     assert post(client, "/events", nested(DEPTH_LIMIT)).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/events", "/_bulk"])
+def test_a_line_nested_too_deep_is_refused_on_line_bodies(client, store, path):
+    """NDJSON and bulk source lines get the same depth limit as a whole-body event."""
+    good, deep = json.dumps(GUIDE_EVENT), json.dumps(nested(DEPTH_LIMIT + 1))
+    lines = [good, deep] if path == "/events" else ['{"index": {}}', good, '{"index": {}}', deep]
+    response = post(client, path, "\n".join(lines) + "\n")
+    assert response.status_code == 400, response.text
+    [item] = response.json["error"]["items"]
+    assert (item["item"], item["type"]) == (1, "too_deep")
+    assert stored(store) == []
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(client, store):
+    event = {"summary": "[" * 30 + "{" * 30, "details": {"cmd": "a[1]{2}" * 10}}
+    body = "\n".join([json.dumps(GUIDE_EVENT), json.dumps(event)]) + "\n"
+    assert post(client, "/events", body).status_code == 200
+    assert event["summary"] in [e["summary"] for e in stored(store)]
+
+
 BAD_EVENTS = [
     pytest.param(b"", "empty_body", None, id="empty body"),
     pytest.param(b" \n\t\n", "empty_body", None, id="whitespace body"),
