@@ -204,6 +204,8 @@ class _Translator:
         if isinstance(item, Word):
             if _unescaped(item.value, ":"):
                 raise self.syntax_error(f"Encountered ':' in [{item.value}] (escape it as \\:)")
+            if _unescaped(item.value, "/"):
+                raise self.slash_error(item.value)
             return self.word(item.value, field, infos)
         if isinstance(item, Phrase):
             return self.phrase(item, field, self.phrase_slop)
@@ -216,6 +218,21 @@ class _Translator:
     def syntax_error(self, detail: str) -> QueryError:
         """The error Lucene's classic parser gives for syntax luqum accepts."""
         return QueryError(f"Failed to parse query [{self.query}]: {detail}")
+
+    def slash_error(self, word: str) -> QueryError:
+        """Lucene reads an unescaped ``/`` as the start of a regexp; luqum keeps it in the term.
+
+        With an odd number of slashes outside phrases the regexp is never closed and
+        Lucene's parser fails (the error returned); otherwise Lucene would split the term
+        into terms and a regexp, which this store does not reproduce.
+        """
+        outside_phrases = re.sub(r'"(?:\\.|[^"\\])*"', "", str(self.query))
+        if len(re.findall(r"(?<!\\)/", outside_phrases)) % 2:
+            return self.syntax_error(f"Lexical error: unterminated regular expression in [{word}]")
+        return UnsupportedQueryError(
+            f"[query_string] '/' inside the term [{word}] (a regexp in Lucene syntax) is not "
+            "supported by the embedded store; escape it as \\/"
+        )
 
     def phrase(self, item: Phrase, field: str | None, slop: int) -> dict[str, Any]:
         """A quoted phrase: ``match_phrase`` per field, ``"..."~N`` giving its slop."""

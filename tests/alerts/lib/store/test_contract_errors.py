@@ -247,3 +247,31 @@ def test_leading_wildcard_refused_when_disallowed(store, events_index):
     query = {"query_string": {"query": "hostname:*.example.com", "allow_leading_wildcard": False}}
     with pytest.raises(QueryError):
         store.search(events_index, {"query": query})
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param("details.sourceipaddress:10.1.2.0/24", id="cidr-slash-unterminated-regexp"),
+        pytest.param("summary:failed/root", id="slash-inside-a-word"),
+    ],
+)
+def test_query_string_unescaped_slash_is_a_parse_error(store, events_index, query):
+    """An unescaped '/' starts a regular expression; left open, the query fails to parse.
+
+    Query string syntax (reserved characters, regular expressions),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-query-string-query.html#query-string-syntax
+    """
+    with pytest.raises(QueryError) as caught:
+        store.search(events_index, {"query": {"query_string": {"query": query}}})
+    assert not isinstance(caught.value, UnsupportedQueryError)
+
+
+def test_query_string_escaped_slash_is_a_plain_character(events_index, search_ids):
+    """An escaped '\\/' is part of the term: an escaped CIDR block matches the range.
+
+    Query string syntax (reserved characters),
+    https://www.elastic.co/guide/en/elasticsearch/reference/current/query-dsl-query-string-query.html#query-string-syntax
+    """
+    query = {"query_string": {"query": "details.sourceipaddress:10.0.0.0\\/8"}}
+    assert search_ids(events_index, query) == {"e2", "e3"}
