@@ -8,6 +8,7 @@ Dockerfiles with hadolint, and the stack's wiring by `docker.check`'s own rules.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -129,13 +130,17 @@ def test_the_actions_command_is_the_one_actions_worker_documents():
     assert " ".join(check.EXPECTED_COMMANDS["actions"]) in docstring
 
 
-@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
 @pytest.mark.parametrize(
     "files",
     [[check.BASE_FILE], [check.BASE_FILE, check.OVERLAY_FILE]],
     ids=["base", "base + dev-alerts"],
 )
 def test_docker_compose_config_accepts_the_files(files):
+    """Debian's docker-compose parses the files (no engine needed); CI installs it."""
+    if shutil.which("docker-compose") is None:
+        if os.environ.get("VIGIL_REQUIRE_DOCKER_COMPOSE") == "1":
+            pytest.fail("docker-compose is required here (VIGIL_REQUIRE_DOCKER_COMPOSE=1)")
+        pytest.skip("docker-compose not installed (apt-get install docker-compose)")
     assert check.compose_cli_problems(files) == []
 
 
