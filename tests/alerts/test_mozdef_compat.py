@@ -7,6 +7,8 @@ tests/files/mozdef_compat/ holds an alert written against MozDef's API only
 of the harness, `AlertTestSuite.create_event`, the timestamp lambdas, and a `setup()`
 override calling super). Both are copied into a MozDef-shaped tree (alerts/ and
 tests/alerts/) and run there in their own pytest process, as `make run-tests` would.
+The test module is stored as `mozdef_style_cases.py` so that this suite's own pytest
+run does not collect it in place.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def install_mozdef_alert(root: Path, test_source: str | None = None) -> None:
     )
     for name in ("proxy_blocked_downloads.py", "proxy_blocked_downloads.conf"):
         shutil.copy(COMPAT_FILES / name, root / "alerts" / name)
-    source = (COMPAT_FILES / "mozdef_style_test.py").read_text()
+    source = (COMPAT_FILES / "mozdef_style_cases.py").read_text()
     (root / TEST_FILE).write_text(source if test_source is None else test_source)
 
 
@@ -44,7 +46,7 @@ def test_the_cases_depend_on_the_setup_override(
     alert_repo_tree: Path, run_alert_tests: RunAlertTests
 ) -> None:
     """Without its setup() override the module fails: the harness must call it to pass."""
-    source = (COMPAT_FILES / "mozdef_style_test.py").read_text()
+    source = (COMPAT_FILES / "mozdef_style_cases.py").read_text()
     assert source.count("    def setup(self):") == 1
     install_mozdef_alert(alert_repo_tree, source.replace("def setup(self):", "def unused(self):"))
     result = run_alert_tests(alert_repo_tree, TEST_FILE)
