@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from freezegun import freeze_time
 
+from lib import config
 from lib.cli import main
 from lib.runs import RunRecord, save_run
 from lib.store import open_store
@@ -186,6 +187,10 @@ def test_serve_refuses_a_bad_alert_before_starting_anything(tmp_path, monkeypatc
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setenv("VIGIL_ALERTS_MODULE", module)
+    # `serve --store` sets the store for the processes it starts: undo that afterwards.
+    monkeypatch.setenv("VIGIL_STORE_URL", "")
+    monkeypatch.setattr(config, "STORE_URL", config.STORE_URL)
+    monkeypatch.setitem(config.ES, "servers", list(config.ES.get("servers") or []))
     result = vigil("serve", "--store", f"memory://serve-{uuid.uuid4().hex}")
     assert result.exit_code == 1
     assert result.output.startswith("Error: alert nosuch.AlertX: module nosuch failed to import")
