@@ -383,16 +383,13 @@ def test_dry_run_leaves_the_store_file_byte_for_byte_unchanged(tmp_path, broker)
 # -- the command line ---------------------------------------------------------------------
 
 
+# Two example alerts replayed over 40 minutes of auth.log (two alerts fire there).
+CLI_BACKFILL_ARGS = ["backfill", BRUTEFORCE, SUDO, "--from", "2017-04-13T04:20:00Z"]
+CLI_BACKFILL_ARGS += ["--to", "2017-04-13T05:00"]
+
+
 def test_cli_backfill_prints_the_table(memory_store, broker):
-    args = [
-        "backfill",
-        BRUTEFORCE,
-        SUDO,
-        "--from",
-        "2017-04-13T04:20:00Z",
-        "--to",
-        "2017-04-13T05:00",
-    ]
+    args = CLI_BACKFILL_ARGS
     result = CliRunner().invoke(vigil, [*args, "--store", memory_store.url, "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -403,15 +400,7 @@ def test_cli_backfill_prints_the_table(memory_store, broker):
 
 
 def test_cli_backfill_json_lists_the_saved_alerts_and_the_totals(memory_store, broker):
-    args = [
-        "backfill",
-        BRUTEFORCE,
-        SUDO,
-        "--from",
-        "2017-04-13T04:20:00Z",
-        "--to",
-        "2017-04-13T05:00",
-    ]
+    args = CLI_BACKFILL_ARGS
     result = CliRunner().invoke(vigil, [*args, "--store", memory_store.url, "--json"])
     assert result.exit_code == 0, result.output
     answer = orjson.loads(result.stdout)
