@@ -135,6 +135,11 @@ def time_columns(
     return utc, recv
 
 
+def keeps_time_columns(partial: dict[str, Any]) -> bool:
+    """Whether merging `partial` leaves a document's (utc, recv) column values as they were."""
+    return _UTC not in partial and _RECEIVED not in partial
+
+
 def new_id() -> str:
     """A new 20-character document id, time-ordered for index locality (as ES's ids)."""
     millis = time.time_ns() // 1_000_000

@@ -57,6 +57,10 @@ class Writer:
         self.catalog = catalog
         self.now = now
         self._pending: dict[str, list[tuple[Any, ...]]] = {}
+        # Updates of rows stored before this transaction that leave both time columns
+        # as they are: only their source is rewritten (`UPDATE`, no index maintenance).
+        # A document is never both here and in `_pending` (a full row supersedes).
+        self._source_updates: dict[str, dict[str, bytes]] = {}
         # Every document written in this transaction (flushed or not), by table and id,
         # and stored documents read ahead for the updates of a bulk (`prefetch`).
         # (JSON bytes, shared with the pending rows: no decoded copies are kept).
@@ -101,7 +105,11 @@ class Writer:
         # type, so checking the fields the update writes gives the whole document's
         # verdict (and the same new fields) at a fraction of the cost.
         self._admit(info, partial, shape)
-        self._queue(info, doc_id, documents.serialize(merged), merged)
+        data = documents.serialize(merged)
+        if documents.keeps_time_columns(partial) and not self._written_here(info, doc_id):
+            self._queue_source(info, doc_id, data)
+        else:
+            self._queue(info, doc_id, data, merged)
         return result_item(info.name, doc_id, "updated")
 
     def delete(self, name: Any, doc_id: Any) -> dict[str, Any]:
@@ -205,6 +213,8 @@ class Writer:
         info = self.catalog.indices.pop(name)
         self._written.pop(info.table, None)
         self._prefetched.pop(info.table, None)
+        self._pending.pop(info.table, None)
+        self._source_updates.pop(info.table, None)
         self.conn.execute(f"DROP TABLE {info.table}")
         self.conn.execute("DELETE FROM indices WHERE id = ?", (info.id,))
         self.conn.execute("DELETE FROM aliases WHERE name = ?", (name,))
@@ -259,7 +269,7 @@ class Writer:
 
     def finish(self) -> None:
         """Write the batched rows and the changed mappings; bump the catalog version."""
-        for table in list(self._pending):
+        for table in {*self._pending, *self._source_updates}:
             self._flush(table)
         for info in self._changed.values():
             mappings = orjson.dumps(info.mapping.to_dict()).decode()
@@ -322,7 +332,19 @@ class Writer:
     def _queue(self, info: IndexInfo, doc_id: str, data: bytes, source: dict[str, Any]) -> None:
         row = (doc_id, data, *documents.time_columns(source, info.date_formats))
         self._pending.setdefault(info.table, []).append(row)
+        self._source_updates.get(info.table, {}).pop(doc_id, None)
         self._written.setdefault(info.table, {})[doc_id] = data
+
+    def _queue_source(self, info: IndexInfo, doc_id: str, data: bytes) -> None:
+        self._source_updates.setdefault(info.table, {})[doc_id] = data
+        self._written.setdefault(info.table, {})[doc_id] = data
+
+    def _written_here(self, info: IndexInfo, doc_id: str) -> bool:
+        """Whether this transaction already wrote a full row for `doc_id`."""
+        written = self._written.get(info.table)
+        if written is None or doc_id not in written:
+            return False
+        return doc_id not in self._source_updates.get(info.table, {})
 
     def _flush(self, table: str) -> None:
         rows = self._pending.pop(table, None)
@@ -330,6 +352,12 @@ class Writer:
             self.conn.executemany(
                 f"INSERT OR REPLACE INTO {table} (doc_id, source, utc, recv) VALUES (?, ?, ?, ?)",
                 rows,
+            )
+        updates = self._source_updates.pop(table, None)
+        if updates:
+            self.conn.executemany(
+                f"UPDATE {table} SET source = ? WHERE doc_id = ?",
+                [(data, doc_id) for doc_id, data in updates.items()],
             )
 
     def _exists(self, info: IndexInfo, doc_id: str) -> bool:
