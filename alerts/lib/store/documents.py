@@ -77,6 +77,13 @@ def serialize(document: dict[str, Any]) -> bytes:
     return data
 
 
+def check_json(document: Any) -> None:
+    """DocumentError unless `document` is plain JSON (finite numbers) within the size limit."""
+    data = serialize(document)
+    if b"null" in data:  # orjson writes NaN and Infinity as null
+        refuse_non_finite(document, "")
+
+
 def refuse_non_finite(value: Any, path: str) -> None:
     """DocumentError if a float in `value` is NaN or infinite (JSON cannot carry them)."""
     if type(value) is float and not math.isfinite(value):

@@ -36,6 +36,7 @@ import elasticsearch.helpers
 from lib.errors import DocumentError, StoreError
 from lib.store.base import Body, Document, EventStore
 from lib.store.dates import snake_case_format
+from lib.store.documents import check_json
 from lib.store.es_bulk import bulk_lines, local_error, response_item
 from lib.store.es_connection import connection_settings
 from lib.store.es_errors import (
@@ -157,6 +158,7 @@ class ElasticsearchStore(EventStore):
                 None,
                 "document_parsing_exception",
             )
+        check_json(document)
         target = self._writable(index)
         with translated():
             response = self.client.index(

@@ -1,8 +1,10 @@
 """The ``_bulk`` request of the Elasticsearch backend: action lines and response items.
 
 Actions are `elasticsearch.helpers`-shaped dicts (``_op_type``, ``_index``, ``_id``,
-``_source`` or the document's own keys). A malformed action is refused locally with an
-error item of Elasticsearch's shape; the others become ``_bulk`` lines.
+``_source`` or the document's own keys). A malformed action, or a document that is not
+plain JSON or is over the size limit (`documents.check_json`, the embedded store's own
+check, so both backends refuse the same documents), is refused locally with an error
+item of Elasticsearch's shape; the others become ``_bulk`` lines.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from lib.errors import DocumentError, StoreError
 from lib.store.base import Body
 from lib.store.bulk_items import error_body
+from lib.store.documents import check_json
 
 
 def bulk_lines(action: Any, writable: Callable[[str], str]) -> list[Any]:
@@ -26,21 +29,24 @@ def bulk_lines(action: Any, writable: Callable[[str], str]) -> list[Any]:
         )
     if not isinstance(action.get("_index"), str):
         raise StoreError("action_request_validation_exception: index is missing")
+    body = None if op == "delete" else _checked_body(op, action)
     meta: dict[str, Any] = {"_index": writable(action["_index"])}
     if action.get("_id") is not None:
         meta["_id"] = str(action["_id"])
-    if op == "delete":
-        return [{op: meta}]
+    return [{op: meta}] if body is None else [{op: meta}, body]
+
+
+def _checked_body(op: str, action: dict[str, Any]) -> Any:
+    """The action's document (or update body), refused here if it is not one to send."""
     body = action["_source"] if "_source" in action else _document(action)
-    if op == "update":
-        return [{op: meta}, body]
-    if not isinstance(body, dict):
+    if op != "update" and not isinstance(body, dict):
         raise DocumentError(
             "failed to parse: Malformed content, must start with an object",
             None,
             "document_parsing_exception",
         )
-    return [{op: meta}, body]
+    check_json(body)
+    return body
 
 
 def response_item(item: Body) -> Body:

@@ -131,6 +131,32 @@ def test_index_refuses_a_non_object_document_before_sending(store):
         store.index("events", ["not", "an", "object"])  # type: ignore[arg-type]
 
 
+NOT_JSON = [
+    pytest.param({"tags": {"a", "b"}}, "not valid JSON", id="a set"),
+    pytest.param({"score": float("nan")}, "non-finite number", id="NaN"),
+    pytest.param({"blob": "x" * (11 * 1024 * 1024)}, "larger than the limit", id="over 10 MiB"),
+]
+
+
+@pytest.mark.parametrize("document, reason", NOT_JSON)
+def test_bulk_refuses_documents_the_embedded_store_refuses_per_item(store, document, reason):
+    """Not a connection problem: the same per-item refusal as the embedded store's."""
+    actions = [
+        {"_index": "events", "_source": document},
+        {"_op_type": "update", "_index": "events", "_id": "1", "doc": document},
+    ]
+    response = store.bulk(actions)
+    errors = [next(iter(item.values()))["error"] for item in response["items"]]
+    assert response["errors"] is True and len(errors) == 2
+    assert all(reason in error["reason"] for error in errors), errors
+
+
+@pytest.mark.parametrize("document, reason", NOT_JSON)
+def test_index_refuses_a_document_that_is_not_json_before_sending(store, document, reason):
+    with pytest.raises(DocumentError, match=reason):
+        store.index("events", document)
+
+
 # -- errors: translation of Elasticsearch's answers -----------------------------------------
 
 
