@@ -1,7 +1,8 @@
 """The event store: `open_store(url)` picks a backend by URL.
 
-- ``http://...`` / ``https://...``: Elasticsearch or OpenSearch (`elasticsearch.py`);
-  credentials in the URL (``https://user:pass@host:9200``) or settings.
+- ``http://...`` / ``https://...``: Elasticsearch (`elasticsearch.py`); credentials in
+  the URL (``https://user:pass@host:9200``) or settings. OpenSearch speaks the same
+  REST API, but the official client refuses it (see `elasticsearch.py`).
 - ``memory://name``: the embedded store in memory; one store per name per process.
 - ``sqlite:///path/to/file.db`` or a plain filesystem path: the embedded store on disk.
 """
