@@ -100,8 +100,9 @@ def _time(value: Any) -> str:
 @friendly_errors
 def alerts_command(store_url: str | None, limit: int, as_json: bool) -> None:
     """Recent alerts, newest first."""
-    body = {"size": limit, "sort": [{"utctimestamp": {"order": "desc"}}]}
-    hits = _store(store_url).search(ALERTS_INDEX, body, ignore_unavailable=True)["hits"]["hits"]
+    body = {"size": limit, "sort": [{"utctimestamp": {"order": "desc"}}], "track_total_hits": True}
+    found = _store(store_url).search(ALERTS_INDEX, body, ignore_unavailable=True)["hits"]
+    hits = found["hits"]
     if as_json:
         print_json(_documents(hits))
         return
@@ -118,6 +119,10 @@ def alerts_command(store_url: str | None, limit: int, as_json: bool) -> None:
         for s in (hit["_source"] for hit in hits)
     ]
     _table(rows, ["TIME (UTC)", "SEVERITY", "ALERT", "SUMMARY"])
+    if found["total"]["value"] > len(hits):
+        click.echo(
+            f"showing the newest {len(hits)} of {found['total']['value']} (--limit N for more)"
+        )
 
 
 @click.command("runs")

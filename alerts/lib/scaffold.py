@@ -66,10 +66,15 @@ def derive_names(alert_name: str) -> AlertNames:
     words = [part for word in typed for part in word.split("_")]
     filename = "_".join(words).lower()
     tag = "".join(word.title() for word in words)
-    if not filename.isidentifier() or keyword.iskeyword(filename):
+    if keyword.iskeyword(filename):
         raise ConfigError(
             f"cannot make a Python module name from {alert_name!r}: {filename!r} "
-            "must start with a letter and must not be a Python keyword"
+            "is a Python keyword"
+        )
+    if not filename.isidentifier():
+        raise ConfigError(
+            f"cannot make a Python module name from {alert_name!r}: {filename!r} "
+            "must start with a letter"
         )
     _refuse_shadowing(alert_name, filename)
     return AlertNames(" ".join(words), filename, f"Alert{tag}", tag)

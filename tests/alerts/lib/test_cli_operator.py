@@ -57,6 +57,15 @@ def test_alerts_are_listed_newest_first(cli_store):
     assert lines[1].startswith("2026-03-04 11:59:00  NOTICE    AlertX")
 
 
+def test_alerts_says_when_the_limit_hides_older_alerts(cli_store):
+    url, store = cli_store
+    for minutes in range(3):
+        store.index("alerts", _alert(minutes, f"alert {minutes}"), refresh=True)
+    shown = vigil("alerts", "--store", url, "--limit", "2").output.splitlines()
+    assert len(shown) == 4 and shown[-1] == "showing the newest 2 of 3 (--limit N for more)"
+    assert "showing" not in vigil("alerts", "--store", url, "--limit", "3").output
+
+
 def test_alerts_json_is_a_list_of_documents(cli_store):
     url, store = cli_store
     saved = store.index("alerts", _alert(1, "one"), refresh=True)

@@ -140,7 +140,7 @@ def test_refuses_when_only_the_test_exists(alert_repo_tree: Path) -> None:
         ("proxy__drop", "underscores only between them"),
         ("proxy_", "underscores only between them"),
         ("2fa bypass", "must start with a letter"),
-        ("class", "Python keyword"),
+        ("class", "'class' is a Python keyword"),
         ("json", "would shadow"),
         ("lib", "would shadow"),
     ],
