@@ -36,7 +36,7 @@ def normalize_event(event: dict, now: datetime) -> dict:
     """Return a normalized copy of `event` received at `now` (the input is not changed)."""
     if not isinstance(event, dict):
         raise DocumentError(f"an event must be a JSON object, not {type(event).__name__}")
-    if any(type(key) is str and key[:1] == "@" for key in event):
+    if _has_at_key(event):
         normalized = {_strip_at(key): value for key, value in event.items()}
     else:
         normalized = dict(event)
@@ -91,6 +91,13 @@ def _as_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def _has_at_key(event: dict) -> bool:
+    for key in event:
+        if type(key) is str and key[:1] == "@":
+            return True
+    return False
 
 
 def _strip_at(key: str) -> str:
