@@ -7,6 +7,7 @@ queries are the simplest that exercise storage.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import signal
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -30,7 +32,7 @@ from lib.errors import (
     UnsupportedQueryError,
 )
 from lib.store import open_store
-from lib.store.documents import MAX_DOCUMENT_BYTES, index_setting
+from lib.store.documents import MAX_DOCUMENT_BYTES, index_setting, new_id
 from lib.store.embedded import EmbeddedStore, open_embedded
 from lib.store.mapping import DEFAULT_TEMPLATE
 
@@ -754,3 +756,16 @@ def test_searching_no_named_index_searches_every_index(store):
     store.index("two", {"n": 2}, id="2")
     for target in ([], "", "_all", "*"):
         assert sorted(ids(store.search(target))) == ["1", "2"]
+
+
+def test_generated_ids_are_20_characters_unique_and_carry_the_time():
+    """Like Elasticsearch's auto-generated ids: 20 URL-safe characters, time first."""
+    before = time.time_ns() // 1_000_000
+    ids = [new_id() for _ in range(20_000)]
+    after = time.time_ns() // 1_000_000
+    assert len(set(ids)) == len(ids) and {len(doc_id) for doc_id in ids} == {20}
+    raw = [base64.urlsafe_b64decode(doc_id) for doc_id in ids]
+    assert all(before <= int.from_bytes(r[:6], "big") <= after for r in raw)
+    assert [int.from_bytes(r[:6], "big") for r in raw] == sorted(
+        int.from_bytes(r[:6], "big") for r in raw
+    )
