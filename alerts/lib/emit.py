@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lib import publisher
+from lib.store import scripts
 from lib.store.base import EventStore
 
 Alert = dict[str, Any]
@@ -100,30 +101,26 @@ def _publish(
 
 
 def tag_actions(alert_name: str, saved: list[Saved]) -> list[dict[str, Any]]:
-    """Bulk updates giving each event of `saved` alerts the alert's name and references."""
-    tags: dict[tuple[str, str], dict[str, list[Any]]] = {}
+    """Bulk updates giving each event of `saved` alerts the alert's name and references.
+
+    Each is the stored script `scripts.TAG_ALERT`, which adds to the event as it is when
+    the update runs: another alert tagging the same event at the same time keeps its tag.
+    """
+    refs: dict[tuple[str, str], list[dict[str, str]]] = {}
     for alert in saved:
         for event in alert.events:
             key = (event["_index"], event["_id"])
-            if key not in tags:
-                source = event.get("_source") or {}
-                tags[key] = {
-                    "alert_names": _as_list(source.get("alert_names")),
-                    "alerts": _as_list(source.get("alerts")),
-                }
-            if alert_name not in tags[key]["alert_names"]:
-                tags[key]["alert_names"].append(alert_name)
-            tags[key]["alerts"].append({"index": alert.index, "id": alert.id})
+            refs.setdefault(key, []).append({"index": alert.index, "id": alert.id})
     return [
-        {"_op_type": "update", "_index": index, "_id": doc_id, "doc": doc}
-        for (index, doc_id), doc in tags.items()
+        {
+            "_op_type": "update",
+            "_index": index,
+            "_id": doc_id,
+            "retry_on_conflict": scripts.RETRY_ON_CONFLICT,
+            **scripts.tag_alert(alert_name, alerts),
+        }
+        for (index, doc_id), alerts in refs.items()
     ]
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
 
 
 def _item_errors(result: dict[str, Any], doing: str) -> list[str]:

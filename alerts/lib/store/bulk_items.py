@@ -13,7 +13,10 @@ from typing import Any
 from lib.errors import DocumentError, IndexNotFoundError, StoreError
 
 # Keys of an elasticsearch.helpers action that are metadata, not document fields.
-_META = frozenset(("_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"))
+_META = frozenset(
+    ("_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type")
+    + ("retry_on_conflict", "_retry_on_conflict")  # meaningless inside one transaction
+)
 
 
 def check_id(doc_id: Any, required: bool) -> str | None:
@@ -35,11 +38,7 @@ def check_id(doc_id: Any, required: bool) -> str | None:
 
 
 def update_doc(body: dict[str, Any]) -> dict[str, Any]:
-    """The partial document of an update body (scripted updates are refused)."""
-    if "script" in body:
-        raise StoreError(
-            "illegal_argument_exception: scripted updates are not supported by the embedded store"
-        )
+    """The partial document of a ``doc`` update body."""
     partial = body.get("doc")
     if not isinstance(partial, dict):
         raise StoreError("action_request_validation_exception: script or doc is missing")

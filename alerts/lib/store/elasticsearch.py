@@ -56,6 +56,7 @@ from lib.store.layout import (
     write_target,
 )
 from lib.store.mapping import DEFAULT_TEMPLATE, Mapping
+from lib.store.scripts import PAINLESS, stored_script_ids
 
 TEMPLATE_NAME = "vigil"
 __all__ = ["ElasticsearchStore", "anchor_now", "connection_settings", "translate", "translated"]
@@ -70,6 +71,7 @@ class ElasticsearchStore(EventStore):
         self._client: Any = None
         self._known: set[str] = set()
         self._template_ready = False
+        self._scripts_ready: set[str] = set()
 
     @property
     def client(self) -> Any:
@@ -144,6 +146,7 @@ class ElasticsearchStore(EventStore):
     def setup(self) -> None:
         """Install the index template and point the managed aliases (idempotent)."""
         self._ensure_template()
+        self._ensure_scripts(set(PAINLESS))
         self._sync_aliases()
 
     # -- documents ----------------------------------------------------------------------
@@ -172,6 +175,8 @@ class ElasticsearchStore(EventStore):
         A malformed action gets its own error item; a cluster that cannot be reached
         raises StoreError (cause chained), so callers can tell an outage from bad input.
         """
+        actions = list(actions)
+        self._ensure_scripts(stored_script_ids(actions))
         operations: list[Any] = []
         items: list[Body | None] = []
         for action in actions:
@@ -285,6 +290,17 @@ class ElasticsearchStore(EventStore):
                 name=TEMPLATE_NAME, index_patterns=list(TEMPLATE_PATTERNS), template=template
             )
         self._template_ready = True
+
+    def _ensure_scripts(self, ids: set[str]) -> None:
+        """Store the Painless source of each of Vigil's stored scripts in `ids`, once."""
+        for script_id in sorted(ids - self._scripts_ready):
+            if script_id not in PAINLESS:
+                continue  # not one of ours: Elasticsearch answers for it per item
+            with translated():
+                self.client.put_script(
+                    id=script_id, script={"lang": "painless", "source": PAINLESS[script_id]}
+                )
+            self._scripts_ready.add(script_id)
 
     def _sync_aliases(self) -> None:
         """Move the managed aliases to where `layout.managed_aliases` says, atomically."""

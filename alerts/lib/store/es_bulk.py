@@ -33,6 +33,9 @@ def bulk_lines(action: Any, writable: Callable[[str], str]) -> list[Any]:
     meta: dict[str, Any] = {"_index": writable(action["_index"])}
     if action.get("_id") is not None:
         meta["_id"] = str(action["_id"])
+    retries = action.get("retry_on_conflict", action.get("_retry_on_conflict"))
+    if op == "update" and retries is not None:
+        meta["retry_on_conflict"] = retries
     return [{op: meta}] if body is None else [{op: meta}, body]
 
 
@@ -69,4 +72,5 @@ def local_error(action: Any, exc: StoreError) -> Body:
 
 def _document(action: dict[str, Any]) -> dict[str, Any]:
     meta = {"_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"}
+    meta |= {"retry_on_conflict", "_retry_on_conflict"}
     return {key: value for key, value in action.items() if key not in meta}

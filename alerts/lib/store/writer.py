@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from lib.errors import DocumentError, IndexNotFoundError, StoreError
-from lib.store import documents
+from lib.store import documents, scripts
 from lib.store.bulk_items import (
     action_body,
     check_id,
@@ -85,19 +85,28 @@ class Writer:
         return result_item(info.name, doc_id, "updated" if existed else "created")
 
     def update(self, name: Any, doc_id: Any, body: dict[str, Any]) -> dict[str, Any]:
-        """Merge ``body['doc']`` into a stored document (or upsert, as Elasticsearch does)."""
+        """Merge ``body['doc']`` (or a stored script's changes) into a stored document.
+
+        A missing document is upserted, as Elasticsearch does; the stored document is
+        read inside this write transaction, so concurrent updates never lose each other's.
+        """
         info = self.target(name, create=False)
         doc_id = check_id(doc_id, required=True)
         stored = self._stored(info, doc_id)
+        scripted = "script" in body
         if stored is None:
-            partial = update_doc(body)
-            upsert = partial if body.get("doc_as_upsert") else body.get("upsert")
+            if scripted:
+                upsert = body.get("upsert")
+            else:
+                partial = update_doc(body)
+                upsert = partial if body.get("doc_as_upsert") else body.get("upsert")
             if upsert is None:
                 raise DocumentError(
                     f"[{doc_id}]: document missing", None, "document_missing_exception"
                 )
             return self.index(info.name, upsert, doc_id)
-        _, partial, shape = documents.encode(update_doc(body))
+        wanted = scripts.partial_for(body["script"], stored) if scripted else update_doc(body)
+        _, partial, shape = documents.encode(wanted)
         merged = documents.merge(stored, partial)
         if merged == stored:
             return result_item(info.name, doc_id, "noop", status=200)

@@ -269,3 +269,40 @@ def test_list_valued_fields_give_one_bucket_per_element(settings, store):
         tags = event["_source"]["tags"]
         distinct = set(tags) if isinstance(tags, list) else {tags}
         assert len(event["_source"]["alerts"]) == len(distinct)  # one alert per bucket it is in
+
+
+# -- two alerts tagging the same events at once keep both tags -----------------------------------
+
+
+class AlertFailedSshByHost(AlertFailedSsh):
+    """Another alert over the same failed logins (aggregated by host)."""
+
+    path = "hostname"
+
+
+class AlertFailedSshRacing(AlertFailedSsh):
+    """Searches, then lets another alert search, fire and tag the same events before it
+    walks: its tags are built from a read older than the other alert's tags (two workers)."""
+
+    def searchEventsAggregated(self, aggregationPath: str, samplesLimit: int = 5) -> None:
+        super().searchEventsAggregated(aggregationPath, samplesLimit)
+        self.rival = AlertFailedSshByHost()
+        self.rival.run()
+
+
+def test_two_alerts_tagging_the_same_events_at_once_keep_both_tags(settings, store):
+    """MozDef rebuilt `alert_names` from the event as the alert had read it, so the later of
+    two concurrent alerts erased the other's tag, and that alert fired again on the same
+    events. Tags are added by a stored script that reads the event as it is when it runs."""
+    load_events(store, [make_event() for _ in range(3)])
+    racing = AlertFailedSshRacing()
+    racing.run()
+    assert len(racing.alert_ids) == len(racing.rival.alert_ids) == 1
+    hits = store.search("events", {"size": 10})["hits"]["hits"]
+    assert [sorted(hit["_source"]["alert_names"]) for hit in hits] == [
+        ["AlertFailedSshByHost", "AlertFailedSshRacing"]
+    ] * 3
+    assert all(len(hit["_source"]["alerts"]) == 2 for hit in hits)
+    again = AlertFailedSshByHost()
+    again.run()
+    assert again.alert_ids == []  # its events are still tagged: no second alert
