@@ -7,7 +7,9 @@ number of store calls however many alerts and events there are:
 1. one bulk write saving every alert to `alerts` (the store picks `alerts-YYYYMM`);
 2. one bulk update tagging every event of every saved alert (all events of an
    aggregation, not just the samples): `alert_names` gains the alert's name once and
-   `alerts` gains ``{'index', 'id'}`` of each alert the event is part of;
+   `alerts` gains ``{'index', 'id'}`` of each alert the event is part of, through the
+   stored script `scripts.TAG_ALERT`, so alerts tagging the same event at once all keep
+   their tags;
 3. one refresh of the indices written, so consumers and the next run see both;
 4. publishing each saved alert; the ones the broker did not take are marked
    unpublished and get a pointer in the outbox index (one more bulk write, only
