@@ -100,9 +100,8 @@ class IndexInfo:
 
     def refresh_date_formats(self) -> None:
         """Recompute which time columns this index fills (fields mapped as `date`)."""
-        mappings = self.mapping.to_dict()
         self.date_formats = {
-            name: _field_format(mappings, name)
+            name: _field_format(self.mapping.top_level_spec(name))
             for name in TIME_COLUMNS
             if self.mapping.field_type(name) == "date"
         }
@@ -193,8 +192,8 @@ class Catalog:
 def build_index(
     index_id: int, name: str, mappings: dict[str, Any], settings: dict[str, Any]
 ) -> IndexInfo:
-    """An IndexInfo from stored `mappings` and `settings`."""
-    mapping = Mapping.from_body({"mappings": mappings, "settings": settings})
+    """An IndexInfo from stored `mappings` and `settings` (fresh dicts it takes over)."""
+    mapping = Mapping.from_stored(mappings)
     info = IndexInfo(index_id, name, mapping, settings)
     info.refresh_date_formats()
     return info
@@ -207,9 +206,7 @@ def _split(expression: str | list[str]) -> list[str]:
     return names or ["_all"]  # no index named: every index, as Elasticsearch's /_search
 
 
-def _field_format(mappings: dict[str, Any], path: str) -> str | None:
-    """The `format` of top-level field `path` in a mappings dict, if any."""
-    properties = mappings.get("properties") or {}
-    spec = properties.get(path) or {}
+def _field_format(spec: dict[str, Any]) -> str | None:
+    """The `format` of a field's mapping, if any."""
     fmt = spec.get("format")
     return fmt if isinstance(fmt, str) else None

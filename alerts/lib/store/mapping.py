@@ -91,7 +91,11 @@ class Mapping:
             mappings = {}
         else:
             mappings = body
-        mappings = copy.deepcopy(mappings or {})
+        return cls.from_stored(copy.deepcopy(mappings or {}))
+
+    @classmethod
+    def from_stored(cls, mappings: dict[str, Any]) -> Mapping:
+        """Build a mapping that takes ownership of `mappings` (freshly decoded: not copied)."""
         if len(mappings) == 1:
             ((name, inner),) = mappings.items()
             if name not in _MAPPING_KEYS and isinstance(inner, dict):
@@ -101,6 +105,11 @@ class Mapping:
     def to_dict(self) -> dict[str, Any]:
         """The Elasticsearch-shaped `mappings` dict, dynamically added fields included."""
         return copy.deepcopy(self._root)
+
+    def top_level_spec(self, name: str) -> dict[str, Any]:
+        """The mapping of top-level field `name` ({} if unmapped); read it, never change it."""
+        spec = (self._root.get("properties") or {}).get(name)
+        return spec if isinstance(spec, dict) else {}
 
     def field(self, path: str) -> FieldInfo | None:
         """The searchable field `path` (multi-fields included), or None."""
