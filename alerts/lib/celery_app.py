@@ -5,8 +5,8 @@
 'kwargs': {...}, 'options': {...}}``) is imported, checked to be an `AlertTask`, and
 registered as the task ``module.Class``; a listed alert that fails either check stops
 start-up with a ConfigError naming it. The enabled alert plugins (``ALERT_PLUGINS``) are
-loaded and checked then too, so a broken plugin stops start-up instead of the first run. Stock celery beat sends the tasks (schedule file
-``<data>/celerybeat-schedule``, UTC).
+loaded and checked then too, so a broken plugin stops start-up instead of the first run.
+Stock celery beat sends the tasks (schedule file ``<data>/celerybeat-schedule``, UTC).
 
 Each task run goes through `run_alert`: it claims its tick and the alert's running lease
 (`runlock`), so a run still going when the next is due makes that one skip (logged and

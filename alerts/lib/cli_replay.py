@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from lib import config
 from lib.backfill import BackfillOptions, alert_names, backfill
-from lib.cli_operator import json_option, print_json
+from lib.cli_operator import json_option, print_json, store_option
 from lib.errors import VigilError
 from lib.ingest import FORMATS, RECEIVED_AT, IngestOptions, Ingestor
 from lib.ingest_report import IngestReport
@@ -96,15 +96,6 @@ class DurationType(click.ParamType):
         if unit is None or amount <= 0:
             self.fail(f"{value!r} is not a duration such as 30s, 1m, 2h or 1d", param, ctx)
         return timedelta(**{unit: amount})
-
-
-store_option = click.option(
-    "--store",
-    "store_url",
-    default=None,
-    metavar="URL",
-    help="Event store URL (default: the configured store).",
-)
 
 
 @click.command("ingest")

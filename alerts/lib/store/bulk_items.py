@@ -15,7 +15,7 @@ from lib.errors import DocumentError, IndexNotFoundError, StoreError
 # Keys of an elasticsearch.helpers action that are metadata, not document fields.
 _META = frozenset(
     ("_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type")
-    + ("retry_on_conflict", "_retry_on_conflict")  # meaningless inside one transaction
+    + ("retry_on_conflict", "_retry_on_conflict")
 )
 
 

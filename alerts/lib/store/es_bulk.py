@@ -14,7 +14,7 @@ from typing import Any
 
 from lib.errors import DocumentError, StoreError
 from lib.store.base import Body
-from lib.store.bulk_items import error_body
+from lib.store.bulk_items import action_body, error_body
 from lib.store.documents import check_json
 
 
@@ -41,7 +41,7 @@ def bulk_lines(action: Any, writable: Callable[[str], str]) -> list[Any]:
 
 def _checked_body(op: str, action: dict[str, Any]) -> Any:
     """The action's document (or update body), refused here if it is not one to send."""
-    body = action["_source"] if "_source" in action else _document(action)
+    body = action["_source"] if "_source" in action else action_body(action)
     if op != "update" and not isinstance(body, dict):
         raise DocumentError(
             "failed to parse: Malformed content, must start with an object",
@@ -68,9 +68,3 @@ def local_error(action: Any, exc: StoreError) -> Body:
     index = action.get("_index") if isinstance(action, dict) else None
     doc_id = action.get("_id") if isinstance(action, dict) else None
     return {op: {"_index": index, "_id": doc_id, "status": 400, "error": error_body(exc)}}
-
-
-def _document(action: dict[str, Any]) -> dict[str, Any]:
-    meta = {"_op_type", "_index", "_id", "_routing", "_type", "_version", "_version_type"}
-    meta |= {"retry_on_conflict", "_retry_on_conflict"}
-    return {key: value for key, value in action.items() if key not in meta}
